@@ -1,0 +1,99 @@
+package dev.revenuebridge.deadletter;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.revenuebridge.deal.DealRejectedException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps every message a route could not process, with its headers, its error and the remote system's error body,
+ * in PostgreSQL. Nothing is dropped: a deal that fails is here, named and explained, until it is replayed.
+ */
+@Component("deadLetters")
+public class DeadLetters {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+
+    /** A stored dead letter, as ops list it. */
+    public record DeadLetter(long id, String routeId, String opportunityId, String errorType, String errorMessage,
+                             String remoteBody, String status) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public DeadLetters(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** Stores the failed exchange; returns the plain-words reason, also set as header {@code syncError}. */
+    public String store(Exchange exchange) {
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        if (routeId == null) routeId = exchange.getFromRouteId();
+        String opportunityId = exchange.getIn().getHeader("opportunityId", String.class);
+        String reason = reason(error);
+        String remoteBody = error instanceof HttpOperationFailedException http ? http.getResponseBody() : null;
+        Integer attempts = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        Object original = exchange.getProperty("originalBody");
+        String body = original != null ? String.valueOf(original) : exchange.getIn().getBody(String.class);
+        Long id = jdbc.queryForObject("""
+                INSERT INTO dead_letter (route_id, opportunity_id, message_key, headers, body, error_type,
+                  error_message, remote_body, attempts)
+                VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?) RETURNING id
+                """, Long.class, routeId, opportunityId, exchange.getIn().getHeader("dealEventKey", String.class),
+                headers(exchange), body, error == null ? "unknown" : error.getClass().getName(), reason, remoteBody,
+                attempts == null ? 1 : attempts + 1);
+        LOG.error("Dead letter {}: route {}, Opportunity {}: {}{}", id, routeId, opportunityId, reason,
+                remoteBody == null ? "" : " (remote answer: " + remoteBody + ")");
+        exchange.getIn().setHeader("syncError", reason);
+        exchange.getIn().setHeader("deadLetterId", id);
+        return reason;
+    }
+
+    public List<DeadLetter> forOpportunity(String opportunityId) {
+        return jdbc.query("""
+                SELECT id, route_id, opportunity_id, error_type, error_message, remote_body, status
+                FROM dead_letter WHERE opportunity_id = ? ORDER BY id
+                """, (rs, i) -> new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7)), opportunityId);
+    }
+
+    /** What went wrong, in words that make sense on the Opportunity's Sync_Error__c. */
+    static String reason(Throwable error) {
+        if (error == null) return "unknown error";
+        if (error instanceof DealRejectedException rejected) {
+            return String.join("; ", rejected.reasons());
+        }
+        if (error instanceof HttpOperationFailedException http) {
+            return "HTTP " + http.getStatusCode() + " from " + http.getUri();
+        }
+        String message = error.getMessage();
+        return message == null ? error.getClass().getSimpleName() : message;
+    }
+
+    private String headers(Exchange exchange) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        exchange.getIn().getHeaders().forEach((k, v) -> {
+            if (v == null || v instanceof CharSequence || v instanceof Number || v instanceof Boolean) {
+                headers.put(k, String.valueOf(v));
+            } else if (v instanceof byte[] bytes) {
+                headers.put(k, new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        });
+        try {
+            return json.writeValueAsString(headers);
+        } catch (JsonProcessingException e) {
+            return "{}";
+        }
+    }
+}

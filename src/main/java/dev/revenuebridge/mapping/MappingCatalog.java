@@ -1,0 +1,255 @@
+package dev.revenuebridge.mapping;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * The lookup tables in {@code mappings/}: product catalog, payment terms, subsidiaries, payment methods and the
+ * Salesforce field map. Read from files, not code; with {@code revenue.mappings.reload=true} (local mode) an edited
+ * file takes effect at the next deal without a restart. A broken file names itself, the entry and the field.
+ */
+@Component
+public class MappingCatalog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MappingCatalog.class);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    public enum Billing { ONE_TIME, RECURRING }
+
+    public enum Recognition { POINT_IN_TIME, RATABLE }
+
+    /** A catalog entry. {@code standaloneSellingPrice} is per unit (per month for recurring products). */
+    public record Product(String code, String name, Billing billing, String interval, Recognition recognition,
+                          String stripeProduct, String erpItem, BigDecimal standaloneSellingPrice, String sspCurrency) {
+    }
+
+    public record PaymentTerm(String name, int days, String erpTerm) {
+    }
+
+    public record Subsidiary(String country, String erpSubsidiary, String name, String currency, String erpCurrency) {
+    }
+
+    /** Tables as read from one snapshot of the files. */
+    private record Tables(Map<String, Product> products, Map<String, PaymentTerm> terms,
+                          Map<String, Subsidiary> subsidiaries, Map<String, String> paymentMethods,
+                          Map<String, Map<String, String>> fields, Map<Path, FileTime> stamps) {
+    }
+
+    static final String PRODUCTS = "products.yaml";
+    static final String TERMS = "payment-terms.yaml";
+    static final String SUBSIDIARIES = "subsidiaries.yaml";
+    static final String PAYMENT_METHODS = "payment-methods.yaml";
+    static final String FIELDS = "salesforce-fields.yaml";
+
+    private final Path directory;
+    private final boolean reload;
+    private volatile Tables tables;
+
+    public MappingCatalog(@Value("${revenue.mappings.dir:mappings}") String directory,
+                          @Value("${revenue.mappings.reload:false}") boolean reload) {
+        this.directory = Path.of(directory).toAbsolutePath().normalize();
+        this.reload = reload;
+        this.tables = load();
+        LOG.info("Mappings loaded from {}: {} products, {} payment terms, {} subsidiaries", this.directory,
+                tables.products().size(), tables.terms().size(), tables.subsidiaries().size());
+    }
+
+    public Optional<Product> product(String code) {
+        return Optional.ofNullable(current().products().get(code));
+    }
+
+    public Optional<PaymentTerm> paymentTerm(String name) {
+        return Optional.ofNullable(current().terms().get(name));
+    }
+
+    public Optional<Subsidiary> subsidiary(String billingCountry) {
+        return billingCountry == null ? Optional.empty()
+                : Optional.ofNullable(current().subsidiaries().get(billingCountry.toUpperCase(Locale.ROOT)));
+    }
+
+    /** Stripe payment method type for a Salesforce payment method (e.g. ACH -> us_bank_account). */
+    public Optional<String> stripePaymentMethod(String salesforceValue) {
+        return salesforceValue == null ? Optional.empty()
+                : Optional.ofNullable(current().paymentMethods().get(salesforceValue));
+    }
+
+    /** Salesforce field (or relationship path) that holds a canonical field of a section (opportunity, lineItem, account). */
+    public String salesforceField(String section, String canonicalField) {
+        Map<String, String> map = current().fields().get(section);
+        String field = map == null ? null : map.get(canonicalField);
+        if (field == null) {
+            throw new MappingException(FIELDS, section + "." + canonicalField, "no Salesforce field mapped");
+        }
+        return field;
+    }
+
+    /** All Salesforce fields mapped for a section, in file order. */
+    public List<String> salesforceFields(String section) {
+        Map<String, String> map = current().fields().get(section);
+        return map == null ? List.of() : List.copyOf(map.values());
+    }
+
+    private Tables current() {
+        Tables snapshot = tables;
+        if (reload && changed(snapshot)) {
+            synchronized (this) {
+                if (changed(tables)) {
+                    try {
+                        tables = load();
+                        LOG.info("Mappings reloaded from {}", directory);
+                    } catch (MappingException e) {
+                        LOG.error("Mappings not reloaded, keeping the previous ones: {}", e.getMessage());
+                        tables = new Tables(tables.products(), tables.terms(), tables.subsidiaries(),
+                                tables.paymentMethods(), tables.fields(), stamps());
+                    }
+                }
+                snapshot = tables;
+            }
+        }
+        return snapshot;
+    }
+
+    private boolean changed(Tables snapshot) {
+        return !snapshot.stamps().equals(stamps());
+    }
+
+    private Map<Path, FileTime> stamps() {
+        Map<Path, FileTime> stamps = new LinkedHashMap<>();
+        for (String file : List.of(PRODUCTS, TERMS, SUBSIDIARIES, PAYMENT_METHODS, FIELDS)) {
+            Path path = directory.resolve(file);
+            try {
+                stamps.put(path, Files.getLastModifiedTime(path));
+            } catch (IOException e) {
+                stamps.put(path, FileTime.fromMillis(0));
+            }
+        }
+        return stamps;
+    }
+
+    private Tables load() {
+        Map<Path, FileTime> stamps = stamps();
+        Map<String, Product> products = new LinkedHashMap<>();
+        each(read(PRODUCTS).path("products"), PRODUCTS, "products", (code, node) -> products.put(code, new Product(code,
+                text(node, PRODUCTS, code, "name"),
+                Billing.valueOf(enumName(node, PRODUCTS, code, "billing")),
+                node.path("interval").asText(null),
+                Recognition.valueOf(enumName(node, PRODUCTS, code, "recognition")),
+                text(node.path("stripe"), PRODUCTS, code, "stripe.product", "product"),
+                text(node.path("erp"), PRODUCTS, code, "erp.item", "item"),
+                decimal(node.path("standaloneSellingPrice"), PRODUCTS, code, "standaloneSellingPrice.amount"),
+                text(node.path("standaloneSellingPrice"), PRODUCTS, code, "standaloneSellingPrice.currency", "currency"))));
+        products.values().stream().filter(p -> p.billing() == Billing.RECURRING && !"month".equals(p.interval()))
+                .findFirst().ifPresent(p -> {
+                    throw new MappingException(PRODUCTS, p.code() + ".interval", "recurring products need interval: month");
+                });
+        Map<String, PaymentTerm> terms = new LinkedHashMap<>();
+        each(read(TERMS).path("paymentTerms"), TERMS, "paymentTerms", (name, node) -> terms.put(name,
+                new PaymentTerm(name, integer(node, TERMS, name, "days"), text(node, TERMS, name, "erpTerm"))));
+        Map<String, Subsidiary> subsidiaries = new LinkedHashMap<>();
+        JsonNode subsidiaryFile = read(SUBSIDIARIES);
+        Map<String, JsonNode> entities = new LinkedHashMap<>();
+        each(subsidiaryFile.path("subsidiaries"), SUBSIDIARIES, "subsidiaries", entities::put);
+        each(subsidiaryFile.path("billingCountries"), SUBSIDIARIES, "billingCountries", (country, node) -> {
+            String key = node.asText();
+            JsonNode entity = entities.get(key);
+            if (entity == null) {
+                throw new MappingException(SUBSIDIARIES, "billingCountries." + country,
+                        "names subsidiary '" + key + "', which is not under subsidiaries");
+            }
+            subsidiaries.put(country.toUpperCase(Locale.ROOT), new Subsidiary(country,
+                    text(entity, SUBSIDIARIES, key, "erpSubsidiary"), text(entity, SUBSIDIARIES, key, "name"),
+                    text(entity, SUBSIDIARIES, key, "currency"), text(entity, SUBSIDIARIES, key, "erpCurrency")));
+        });
+        Map<String, String> methods = new LinkedHashMap<>();
+        each(read(PAYMENT_METHODS).path("paymentMethods"), PAYMENT_METHODS, "paymentMethods",
+                (name, node) -> methods.put(name, text(node, PAYMENT_METHODS, name, "stripe")));
+        Map<String, Map<String, String>> fields = new LinkedHashMap<>();
+        JsonNode fieldFile = read(FIELDS);
+        for (String section : List.of("opportunity", "lineItem", "account")) {
+            Map<String, String> map = new LinkedHashMap<>();
+            each(fieldFile.path(section), FIELDS, section, (canonical, node) -> map.put(canonical, node.asText()));
+            fields.put(section, map);
+        }
+        return new Tables(Map.copyOf(products), Map.copyOf(terms), Map.copyOf(subsidiaries), Map.copyOf(methods),
+                Map.copyOf(fields), stamps);
+    }
+
+    private JsonNode read(String file) {
+        Path path = directory.resolve(file);
+        try {
+            return YAML.readTree(path.toFile());
+        } catch (IOException e) {
+            throw new MappingException(file, "(file)", "cannot be read from " + path + ": " + e.getMessage());
+        }
+    }
+
+    private interface Entry {
+        void accept(String key, JsonNode node);
+    }
+
+    private static void each(JsonNode node, String file, String section, Entry entry) {
+        if (!node.isObject()) {
+            throw new MappingException(file, section, "missing or not a map");
+        }
+        List<String> keys = new ArrayList<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            keys.add(it.next());
+        }
+        keys.forEach(key -> entry.accept(key, node.get(key)));
+    }
+
+    private static String text(JsonNode node, String file, String key, String field) {
+        return text(node, file, key, field, field);
+    }
+
+    private static String text(JsonNode node, String file, String key, String label, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull() || value.asText().isBlank()) {
+            throw new MappingException(file, key + "." + label, "is required");
+        }
+        return value.asText();
+    }
+
+    private static String enumName(JsonNode node, String file, String key, String field) {
+        String value = text(node, file, key, field).toUpperCase(Locale.ROOT).replace('-', '_');
+        if (!List.of("ONE_TIME", "RECURRING", "POINT_IN_TIME", "RATABLE").contains(value)) {
+            throw new MappingException(file, key + "." + field, "has an unknown value '" + node.get(field).asText() + "'");
+        }
+        return value;
+    }
+
+    private static int integer(JsonNode node, String file, String key, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.canConvertToInt()) {
+            throw new MappingException(file, key + "." + field, "must be a whole number");
+        }
+        return value.asInt();
+    }
+
+    private static BigDecimal decimal(JsonNode node, String file, String key, String label) {
+        try {
+            return new BigDecimal(text(node, file, key, label, "amount"));
+        } catch (NumberFormatException e) {
+            throw new MappingException(file, key + "." + label, "is not a decimal amount");
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package dev.revenuebridge.stripe;
+
+import com.stripe.StripeClient;
+import com.stripe.exception.InvalidRequestException;
+import com.stripe.exception.StripeException;
+import com.stripe.model.Customer;
+import com.stripe.model.Invoice;
+import com.stripe.model.InvoiceItem;
+import com.stripe.model.Subscription;
+import com.stripe.net.RequestOptions;
+import com.stripe.param.CustomerCreateParams;
+import com.stripe.param.CustomerSearchParams;
+import com.stripe.param.InvoiceCreateParams;
+import com.stripe.param.InvoiceItemCreateParams;
+import com.stripe.param.InvoiceItemListParams;
+import com.stripe.param.ProductCreateParams;
+import com.stripe.param.SubscriptionCreateParams;
+import dev.revenuebridge.deal.ClosedWonDeal;
+import dev.revenuebridge.deal.ClosedWonDeal.DealLine;
+import dev.revenuebridge.mapping.MappingCatalog;
+import dev.revenuebridge.mapping.MappingCatalog.Billing;
+import dev.revenuebridge.mapping.MappingCatalog.Product;
+import dev.revenuebridge.trace.DealTrace;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Currency;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every Stripe call the deal routes make, through the official SDK. Each create first looks in the deal's links (the
+ * bridge's own memory, which outlives Stripe's 24 h idempotency window), then carries a deterministic Idempotency-Key:
+ * {@code rb-<opportunity>-<step>-<terms fingerprint>}, so a retry or replay of the same terms returns the same object
+ * and changed terms never replay a stale response.
+ */
+@Component("stripeBilling")
+public class StripeBilling {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StripeBilling.class);
+    static final String SYSTEM = "stripe";
+
+    private final StripeClient stripe;
+    private final MappingCatalog mappings;
+    private final DealTrace trace;
+    private final Clock clock;
+
+    public StripeBilling(StripeSettings settings, MappingCatalog mappings, DealTrace trace, Clock clock) {
+        this.stripe = StripeClient.builder()
+                .setApiKey(settings.apiKey())
+                .setApiBase(settings.apiBase())
+                .setMaxNetworkRetries(settings.maxNetworkRetries())
+                .setConnectTimeout(settings.connectTimeoutMillis())
+                .setReadTimeout(settings.readTimeoutMillis())
+                .build();
+        this.mappings = mappings;
+        this.trace = trace;
+        this.clock = clock;
+    }
+
+    /** Finds or creates the Stripe Customer of the deal's Account; returns its id. */
+    public String customer(ClosedWonDeal deal) throws StripeException {
+        String opportunityId = deal.opportunityId();
+        var known = trace.linked(opportunityId, SYSTEM, "customer")
+                .or(() -> trace.linkedForAccount(deal.accountId(), SYSTEM, "customer"));
+        if (known.isPresent()) {
+            trace.link(opportunityId, SYSTEM, "customer", known.get());
+            return known.get();
+        }
+        List<Customer> found = stripe.v1().customers().search(CustomerSearchParams.builder()
+                .setQuery("metadata['sf_account_id']:'" + deal.accountId() + "'").build()).getData();
+        if (!found.isEmpty()) {
+            String id = found.get(0).getId();
+            LOG.info("Opportunity {}: Stripe customer {} found by Salesforce Account {}", opportunityId, id, deal.accountId());
+            trace.link(opportunityId, SYSTEM, "customer", id);
+            return id;
+        }
+        ClosedWonDeal.BillingAccount account = deal.account();
+        CustomerCreateParams.Builder params = CustomerCreateParams.builder()
+                .setName(account.name())
+                .setDescription("Salesforce Account " + account.accountId())
+                .putMetadata("sf_account_id", deal.accountId())
+                .putMetadata("sf_opportunity_id", opportunityId);
+        if (account.billingEmail() != null) {
+            params.setEmail(account.billingEmail());
+        }
+        if (account.country() != null) {
+            CustomerCreateParams.Address.Builder address = CustomerCreateParams.Address.builder().setCountry(account.country());
+            if (account.street() != null) address.setLine1(account.street());
+            if (account.city() != null) address.setCity(account.city());
+            if (account.postalCode() != null) address.setPostalCode(account.postalCode());
+            if (account.state() != null) address.setState(account.state());
+            params.setAddress(address.build());
+        }
+        Customer customer = stripe.v1().customers().create(params.build(), idempotent(deal, "customer"));
+        LOG.info("Opportunity {}: Stripe customer {} created", opportunityId, customer.getId());
+        trace.link(opportunityId, SYSTEM, "customer", customer.getId());
+        return customer.getId();
+    }
+
+    /**
+     * Creates the Subscription for the recurring lines, billed monthly by invoice (send_invoice, due per the payment
+     * terms) and cancelled at the end of the term; returns its id, or null when the deal has no recurring line.
+     */
+    public String subscription(ClosedWonDeal deal, String customerId) throws StripeException {
+        List<DealLine> recurring = lines(deal, Billing.RECURRING);
+        if (recurring.isEmpty()) {
+            return null;
+        }
+        var known = trace.linked(deal.opportunityId(), SYSTEM, "subscription");
+        if (known.isPresent()) {
+            return known.get();
+        }
+        String currency = currency(deal);
+        int termMonths = recurring.stream().mapToInt(DealLine::termMonths).max().orElseThrow();
+        LocalDate start = deal.contractStart();
+        LocalDate end = start.plusMonths(termMonths);
+        SubscriptionCreateParams.Builder params = SubscriptionCreateParams.builder()
+                .setCustomer(customerId)
+                .setCollectionMethod(SubscriptionCreateParams.CollectionMethod.SEND_INVOICE)
+                .setDaysUntilDue((long) dueDays(deal))
+                .setCancelAt(epochSecond(end))
+                .setDescription(deal.name())
+                .putMetadata("sf_opportunity_id", deal.opportunityId())
+                .putMetadata("sf_account_id", deal.accountId())
+                .putMetadata("contract_start", start.toString())
+                .putMetadata("contract_end", String.valueOf(deal.contractEnd()));
+        if (start.isAfter(LocalDate.now(clock))) {
+            params.setBillingCycleAnchor(epochSecond(start))
+                    .setProrationBehavior(SubscriptionCreateParams.ProrationBehavior.NONE);
+        } else {
+            params.setBackdateStartDate(epochSecond(start));
+        }
+        paymentMethodType(deal).ifPresent(type -> params.setPaymentSettings(
+                SubscriptionCreateParams.PaymentSettings.builder().addPaymentMethodType(type).build()));
+        for (DealLine line : recurring) {
+            Product product = product(line);
+            ensureProduct(product);
+            params.addItem(SubscriptionCreateParams.Item.builder()
+                    .setQuantity(line.quantity().longValueExact())
+                    .putMetadata("sf_line_item_id", line.lineId())
+                    .setPriceData(SubscriptionCreateParams.Item.PriceData.builder()
+                            .setCurrency(currency)
+                            .setProduct(product.stripeProduct())
+                            .setUnitAmount(minorUnits(line.unitPrice(), deal.currency()))
+                            .setRecurring(SubscriptionCreateParams.Item.PriceData.Recurring.builder()
+                                    .setInterval(SubscriptionCreateParams.Item.PriceData.Recurring.Interval.MONTH)
+                                    .build())
+                            .build())
+                    .build());
+        }
+        Subscription subscription = stripe.v1().subscriptions().create(params.build(), idempotent(deal, "subscription"));
+        LOG.info("Opportunity {}: Stripe subscription {} created, cancels at {}", deal.opportunityId(),
+                subscription.getId(), end);
+        trace.link(deal.opportunityId(), SYSTEM, "subscription", subscription.getId());
+        return subscription.getId();
+    }
+
+    /** Creates and finalizes one Invoice for the one-time lines; returns its id, or null when there are none. */
+    public String oneTimeInvoice(ClosedWonDeal deal, String customerId) throws StripeException {
+        List<DealLine> oneTime = lines(deal, Billing.ONE_TIME);
+        if (oneTime.isEmpty()) {
+            return null;
+        }
+        String currency = currency(deal);
+        String invoiceId = trace.linked(deal.opportunityId(), SYSTEM, "one_time_invoice").orElse(null);
+        if (invoiceId == null) {
+            InvoiceCreateParams.Builder params = InvoiceCreateParams.builder()
+                    .setCustomer(customerId)
+                    .setCurrency(currency)
+                    .setCollectionMethod(InvoiceCreateParams.CollectionMethod.SEND_INVOICE)
+                    .setDaysUntilDue((long) dueDays(deal))
+                    .setAutoAdvance(false)
+                    .setDescription(deal.name() + ": one-time charges")
+                    .putMetadata("sf_opportunity_id", deal.opportunityId())
+                    .putMetadata("sf_account_id", deal.accountId());
+            paymentMethodType(deal).ifPresent(type -> params.setPaymentSettings(InvoiceCreateParams.PaymentSettings.builder()
+                    .addPaymentMethodType(InvoiceCreateParams.PaymentSettings.PaymentMethodType.valueOf(type.name()))
+                    .build()));
+            invoiceId = stripe.v1().invoices().create(params.build(), idempotent(deal, "one-time-invoice")).getId();
+            trace.link(deal.opportunityId(), SYSTEM, "one_time_invoice", invoiceId);
+        }
+        Invoice invoice = stripe.v1().invoices().retrieve(invoiceId);
+        if ("draft".equals(invoice.getStatus())) {
+            Set<String> billedLines = stripe.v1().invoiceItems().list(InvoiceItemListParams.builder()
+                            .setInvoice(invoiceId).setLimit(100L).build())
+                    .getData().stream().map(item -> item.getMetadata().get("sf_line_item_id")).collect(Collectors.toSet());
+            for (DealLine line : oneTime) {
+                if (billedLines.contains(line.lineId())) {
+                    continue;
+                }
+                Product product = product(line);
+                ensureProduct(product);
+                InvoiceItem item = stripe.v1().invoiceItems().create(InvoiceItemCreateParams.builder()
+                        .setCustomer(customerId)
+                        .setInvoice(invoiceId)
+                        .setQuantity(line.quantity().longValueExact())
+                        .setDescription(line.description() != null ? line.description() : product.name())
+                        .putMetadata("sf_line_item_id", line.lineId())
+                        .setPriceData(InvoiceItemCreateParams.PriceData.builder()
+                                .setCurrency(currency)
+                                .setProduct(product.stripeProduct())
+                                .setUnitAmount(minorUnits(line.unitPrice(), deal.currency()))
+                                .build())
+                        .build(), idempotent(deal, "invoice-item-" + line.lineId()));
+                LOG.debug("Opportunity {}: invoice item {} added to {}", deal.opportunityId(), item.getId(), invoiceId);
+            }
+            invoice = stripe.v1().invoices().finalizeInvoice(invoiceId, RequestOptions.builder()
+                    .setIdempotencyKey(key(deal, "finalize-" + invoiceId)).build());
+        }
+        LOG.info("Opportunity {}: one-time Stripe invoice {} is {} ({} {} due)", deal.opportunityId(), invoiceId,
+                invoice.getStatus(), invoice.getAmountDue(), currency);
+        return invoiceId;
+    }
+
+    /** Finds the catalog product in Stripe under its own id, or creates it. */
+    private void ensureProduct(Product product) throws StripeException {
+        try {
+            stripe.v1().products().retrieve(product.stripeProduct());
+        } catch (InvalidRequestException e) {
+            if (!"resource_missing".equals(e.getCode())) {
+                throw e;
+            }
+            stripe.v1().products().create(ProductCreateParams.builder()
+                    .setId(product.stripeProduct())
+                    .setName(product.name())
+                    .putMetadata("catalog_code", product.code())
+                    .build(), RequestOptions.builder().setIdempotencyKey("rb-product-" + product.stripeProduct()).build());
+            LOG.info("Stripe product {} created from the catalog", product.stripeProduct());
+        }
+    }
+
+    private List<DealLine> lines(ClosedWonDeal deal, Billing billing) {
+        return deal.lines().stream().filter(line -> product(line).billing() == billing).toList();
+    }
+
+    private Product product(DealLine line) {
+        return mappings.product(line.productCode()).orElseThrow(() -> new IllegalStateException(
+                "product " + line.productCode() + " left the catalog while its deal was being synced"));
+    }
+
+    private int dueDays(ClosedWonDeal deal) {
+        return mappings.paymentTerm(deal.paymentTerms()).orElseThrow().days();
+    }
+
+    private java.util.Optional<SubscriptionCreateParams.PaymentSettings.PaymentMethodType> paymentMethodType(ClosedWonDeal deal) {
+        return mappings.stripePaymentMethod(deal.paymentMethod()).map(value -> {
+            for (var type : SubscriptionCreateParams.PaymentSettings.PaymentMethodType.values()) {
+                if (type.getValue().equals(value)) return type;
+            }
+            throw new IllegalStateException("mappings/payment-methods.yaml: " + deal.paymentMethod()
+                    + " maps to '" + value + "', which is not a Stripe payment method type");
+        });
+    }
+
+    private static String currency(ClosedWonDeal deal) {
+        return deal.currency().toLowerCase(Locale.ROOT);
+    }
+
+    /** Stripe amounts are integers in the currency's minor unit; a value finer than that is an error, never rounded. */
+    static long minorUnits(BigDecimal amount, String currencyCode) {
+        int digits = Currency.getInstance(currencyCode).getDefaultFractionDigits();
+        return amount.movePointRight(digits).setScale(0).longValueExact();
+    }
+
+    private static long epochSecond(LocalDate date) {
+        return date.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+    }
+
+    private static RequestOptions idempotent(ClosedWonDeal deal, String step) {
+        return RequestOptions.builder().setIdempotencyKey(key(deal, step)).build();
+    }
+
+    static String key(ClosedWonDeal deal, String step) {
+        return "rb-" + deal.opportunityId() + "-" + step + "-" + fingerprint(deal);
+    }
+
+    /** A short hash of the deal's terms (not its Salesforce version stamp): equal terms give equal keys. */
+    static String fingerprint(ClosedWonDeal deal) {
+        String terms = String.join("|", deal.opportunityId(), deal.accountId(), String.valueOf(deal.amount()),
+                deal.currency(), String.valueOf(deal.contractStart()), String.valueOf(deal.contractEnd()),
+                deal.paymentTerms(), String.valueOf(deal.paymentMethod()), deal.lines().toString(), deal.account().toString());
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(terms.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

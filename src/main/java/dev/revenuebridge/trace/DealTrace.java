@@ -1,0 +1,112 @@
+package dev.revenuebridge.trace;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Header;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The trace of each deal in PostgreSQL: its sync status and the cross-system links (Opportunity to Stripe customer,
+ * subscription, invoices, to ERP customer and sales order). The links are also the bridge's own memory of what it
+ * created, consulted before every create so that a replay long after Stripe forgot an idempotency key duplicates nothing.
+ */
+@Component("dealTrace")
+public class DealTrace {
+
+    public static final String RECEIVED = "Received";
+    public static final String SYNCED = "Synced";
+    public static final String FAILED = "Failed";
+
+    /** One link: a record the bridge created or found in another system for this deal. */
+    public record Link(String system, String kind, String externalId, Instant createdAt) {
+    }
+
+    /** The trace API's view of a deal. */
+    public record Trace(String opportunityId, String accountId, String status, String lastError, Instant receivedAt,
+                        Instant syncedAt, Instant updatedAt, Map<String, Map<String, String>> externalIds,
+                        List<Link> links) {
+    }
+
+    private final JdbcTemplate jdbc;
+
+    public DealTrace(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A change event for this Opportunity arrived and is being processed. */
+    public void received(@Header("opportunityId") String opportunityId, @Header("dealEventKey") String eventKey) {
+        jdbc.update("""
+                INSERT INTO deal_sync (opportunity_id, status, last_event_key) VALUES (?, ?, ?)
+                ON CONFLICT (opportunity_id) DO UPDATE SET last_event_key = EXCLUDED.last_event_key, updated_at = now(),
+                  status = CASE WHEN deal_sync.status = 'Synced' THEN deal_sync.status ELSE EXCLUDED.status END
+                """, opportunityId, RECEIVED, eventKey);
+    }
+
+    public void account(String opportunityId, String accountId) {
+        jdbc.update("UPDATE deal_sync SET account_id = ?, updated_at = now() WHERE opportunity_id = ?",
+                accountId, opportunityId);
+    }
+
+    public void link(String opportunityId, String system, String kind, String externalId) {
+        jdbc.update("""
+                INSERT INTO deal_link (opportunity_id, system, kind, external_id) VALUES (?, ?, ?, ?)
+                ON CONFLICT (opportunity_id, system, kind) DO UPDATE SET external_id = EXCLUDED.external_id
+                """, opportunityId, system, kind, externalId);
+    }
+
+    public Optional<String> linked(String opportunityId, String system, String kind) {
+        return jdbc.query("SELECT external_id FROM deal_link WHERE opportunity_id = ? AND system = ? AND kind = ?",
+                (rs, i) -> rs.getString(1), opportunityId, system, kind).stream().findFirst();
+    }
+
+    /** A record linked to any deal of the Account (e.g. its Stripe customer, shared by all its deals). */
+    public Optional<String> linkedForAccount(String accountId, String system, String kind) {
+        return jdbc.query("""
+                SELECT l.external_id FROM deal_link l JOIN deal_sync d ON d.opportunity_id = l.opportunity_id
+                WHERE d.account_id = ? AND l.system = ? AND l.kind = ? ORDER BY l.created_at LIMIT 1
+                """, (rs, i) -> rs.getString(1), accountId, system, kind).stream().findFirst();
+    }
+
+    public void synced(@Header("opportunityId") String opportunityId) {
+        jdbc.update("""
+                UPDATE deal_sync SET status = ?, last_error = NULL, synced_at = now(), updated_at = now()
+                WHERE opportunity_id = ?
+                """, SYNCED, opportunityId);
+    }
+
+    public void failed(String opportunityId, String reason) {
+        jdbc.update("""
+                INSERT INTO deal_sync (opportunity_id, status, last_error) VALUES (?, ?, ?)
+                ON CONFLICT (opportunity_id) DO UPDATE SET status = EXCLUDED.status, last_error = EXCLUDED.last_error,
+                  updated_at = now()
+                """, opportunityId, FAILED, reason);
+    }
+
+    public Optional<Trace> trace(String opportunityId) {
+        List<Link> links = jdbc.query("""
+                SELECT system, kind, external_id, created_at FROM deal_link WHERE opportunity_id = ?
+                ORDER BY created_at, system, kind
+                """, (rs, i) -> new Link(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs.getTimestamp(4))),
+                opportunityId);
+        return jdbc.query("""
+                SELECT opportunity_id, account_id, status, last_error, received_at, synced_at, updated_at
+                FROM deal_sync WHERE opportunity_id = ?
+                """, (rs, i) -> {
+            Map<String, Map<String, String>> ids = new LinkedHashMap<>();
+            for (Link link : links) {
+                ids.computeIfAbsent(link.system(), s -> new LinkedHashMap<>()).put(link.kind(), link.externalId());
+            }
+            return new Trace(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)), ids, links);
+        }, opportunityId).stream().findFirst();
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+}

@@ -1,0 +1,199 @@
+package dev.revenuebridge.deal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.revenuebridge.sandbox.stripe.StripeSandbox;
+import dev.revenuebridge.support.BridgeTestSupport;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The worked example (shared/examples/seed-120k-deal.json) end to end, checked against seed-120k-deal.expected.md
+ * items 3, 4 and 6 in the sandboxes' state, the Opportunity and the trace API; then delivered again.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WorkedExampleTest extends BridgeTestSupport {
+
+    static final String OPPORTUNITY = "006Dn00000SeedAAA";
+    static final String ACCOUNT = "001Dn00000AcmeAAA";
+
+    @Autowired
+    CamelContext camel;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    @Order(1)
+    void closedWonDealBecomesStripeBillingErpSalesOrderAndWriteBack() {
+        INFRA.salesforce().loadDeal(seedDeal(OPPORTUNITY, ACCOUNT), true);
+        awaitSyncStatus(OPPORTUNITY, "Synced");
+
+        // Stripe: one customer carrying the Salesforce ids
+        StripeSandbox stripe = INFRA.stripe();
+        List<Map<String, Object>> customers = forOpportunity(stripe.objects("customers"));
+        assertThat(customers).hasSize(1);
+        Map<String, Object> customer = customers.get(0);
+        assertThat(metadata(customer)).containsEntry("sf_account_id", ACCOUNT).containsEntry("sf_opportunity_id", OPPORTUNITY);
+        String customerId = (String) customer.get("id");
+        assertThat(customerId).matches("cus_[A-Za-z0-9]{14}");
+
+        // one subscription: 10,000.00 USD a month, ends after 10 monthly periods, send_invoice Net 30, ACH
+        List<Map<String, Object>> subscriptions = forOpportunity(stripe.objects("subscriptions"));
+        assertThat(subscriptions).hasSize(1);
+        Map<String, Object> subscription = subscriptions.get(0);
+        assertThat(subscription.get("customer")).isEqualTo(customerId);
+        assertThat(subscription.get("collection_method")).isEqualTo("send_invoice");
+        assertThat(number(subscription.get("days_until_due"))).isEqualTo(30);
+        assertThat(number(subscription.get("cancel_at")))
+                .isEqualTo(LocalDate.of(2026, 11, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond());
+        assertThat(String.valueOf(subscription.get("payment_settings"))).contains("us_bank_account");
+        List<Map<String, Object>> items = data(subscription.get("items"));
+        assertThat(items).hasSize(1);
+        Map<String, Object> price = map(items.get(0).get("price"));
+        assertThat(number(price.get("unit_amount"))).isEqualTo(1_000_000L);
+        assertThat(price.get("currency")).isEqualTo("usd");
+        assertThat(price.get("product")).isEqualTo("PLAT-SUB");
+        assertThat(map(price.get("recurring")).get("interval")).isEqualTo("month");
+        assertThat(number(items.get(0).get("quantity"))).isEqualTo(1);
+
+        // one one-time invoice of 20,000.00 USD due in 30 days
+        List<Map<String, Object>> invoices = forOpportunity(stripe.objects("invoices"));
+        assertThat(invoices).hasSize(1);
+        Map<String, Object> invoice = invoices.get(0);
+        assertThat(invoice.get("customer")).isEqualTo(customerId);
+        assertThat(number(invoice.get("amount_due"))).isEqualTo(2_000_000L);
+        assertThat(invoice.get("currency")).isEqualTo("usd");
+        assertThat(invoice.get("status")).isEqualTo("open");
+        assertThat(number(invoice.get("days_until_due"))).isEqualTo(30);
+        assertThat(data(invoice.get("lines"))).singleElement()
+                .satisfies(line -> assertThat(number(line.get("amount"))).isEqualTo(2_000_000L));
+
+        // every create carried a deterministic Idempotency-Key
+        assertThat(stripe.requests()).filteredOn(r -> r.method().equals("POST")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.idempotencyKey()).isNotBlank());
+
+        // ERP: one customer, one sales order under the Opportunity id with the two lines, Net 30, USD, US subsidiary
+        Map<String, Object> erpCustomer = INFRA.erp().byExternalId("customer", ACCOUNT).orElseThrow();
+        Map<String, Object> order = INFRA.erp().byExternalId("salesOrder", OPPORTUNITY).orElseThrow();
+        assertThat(ref(order.get("entity"))).isEqualTo(erpCustomer.get("id"));
+        assertThat(ref(order.get("subsidiary"))).isEqualTo("1");
+        assertThat(ref(order.get("currency"))).isEqualTo("1");
+        assertThat(ref(order.get("terms"))).isEqualTo("2");
+        List<Map<String, Object>> lines = lines(order);
+        assertThat(lines).hasSize(2);
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(ref(l.get("item"))).isEqualTo("501");
+            assertThat(new BigDecimal(String.valueOf(l.get("amount")))).isEqualByComparingTo("20000.00");
+        });
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(ref(l.get("item"))).isEqualTo("502");
+            assertThat(new BigDecimal(String.valueOf(l.get("amount")))).isEqualByComparingTo("100000.00");
+        });
+
+        // write-back on the Opportunity
+        Map<String, Object> opportunity = INFRA.salesforce().record("Opportunity", OPPORTUNITY);
+        assertThat(opportunity.get("Stripe_Customer_Id__c")).isEqualTo(customerId);
+        assertThat(opportunity.get("Stripe_Subscription_Id__c")).isEqualTo(subscription.get("id"));
+        assertThat(opportunity.get("Stripe_Invoice_Id__c")).isEqualTo(invoice.get("id"));
+        assertThat(opportunity.get("ERP_Sales_Order_Id__c")).isEqualTo(order.get("id"));
+        assertThat(opportunity.get("Sync_Status__c")).isEqualTo("Synced");
+        assertThat(opportunity.get("Last_Sync__c")).isNotNull();
+
+        // the trace API
+        Map<String, Object> trace = trace(OPPORTUNITY);
+        assertThat(trace.get("status")).isEqualTo("Synced");
+        Map<String, Object> ids = map(trace.get("externalIds"));
+        assertThat(map(ids.get("stripe"))).containsEntry("customer", customerId)
+                .containsEntry("subscription", subscription.get("id"))
+                .containsEntry("one_time_invoice", invoice.get("id"));
+        assertThat(map(ids.get("erp"))).containsEntry("customer", erpCustomer.get("id"))
+                .containsEntry("sales_order", order.get("id"));
+        assertThat(trace.get("syncedAt")).isNotNull();
+    }
+
+    @Test
+    @Order(2)
+    void theSameChangeEventDeliveredTwiceCreatesNothingNew() {
+        int stripePosts = stripePosts();
+        int erpWrites = INFRA.erp().writeLog().size();
+        NotifyBuilder done = new NotifyBuilder(camel).fromRoute("deal-sync").whenCompleted(1).create();
+        long closingEvent = closingReplayId();
+        assertThat(INFRA.salesforce().redeliver(closingEvent)).isTrue();
+        assertThat(done.matches(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThat(stripePosts()).isEqualTo(stripePosts);
+        assertThat(INFRA.erp().writeLog()).hasSize(erpWrites);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM camel_messageprocessed WHERE messageid LIKE ?",
+                Integer.class, OPPORTUNITY + ":%")).isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
+    void aNewChangeEventForTheSameDealStillMakesOneOfEach() {
+        String syncedAt = String.valueOf(trace(OPPORTUNITY).get("syncedAt"));
+        INFRA.salesforce().closeOpportunity(OPPORTUNITY, "Negotiation/Review");
+        INFRA.salesforce().closeOpportunity(OPPORTUNITY, "Closed Won");
+        await().atMost(Duration.ofSeconds(60)).until(() -> !syncedAt.equals(String.valueOf(trace(OPPORTUNITY).get("syncedAt"))));
+
+        assertThat(forOpportunity(INFRA.stripe().objects("customers"))).hasSize(1);
+        assertThat(forOpportunity(INFRA.stripe().objects("subscriptions"))).hasSize(1);
+        assertThat(forOpportunity(INFRA.stripe().objects("invoices"))).hasSize(1);
+        assertThat(INFRA.erp().records("salesOrder").stream()
+                .filter(o -> OPPORTUNITY.equals(o.get("externalId")))).hasSize(1);
+        assertThat(lines(INFRA.erp().byExternalId("salesOrder", OPPORTUNITY).orElseThrow())).hasSize(2);
+        assertThat(INFRA.erp().records("customer").stream().filter(c -> ACCOUNT.equals(c.get("externalId")))).hasSize(1);
+    }
+
+    private long closingReplayId() {
+        return INFRA.salesforce().lastClosingReplayId(OPPORTUNITY);
+    }
+
+    private int stripePosts() {
+        return (int) INFRA.stripe().requests().stream().filter(r -> r.method().equals("POST")).count();
+    }
+
+    static List<Map<String, Object>> forOpportunity(List<Map<String, Object>> objects) {
+        return objects.stream().filter(o -> OPPORTUNITY.equals(metadata(o).get("sf_opportunity_id"))).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    static Map<String, Object> metadata(Map<String, Object> o) {
+        return o.get("metadata") == null ? Map.of() : map(o.get("metadata"));
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> data(Object list) {
+        return (List<Map<String, Object>>) map(list).get("data");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> lines(Map<String, Object> order) {
+        return (List<Map<String, Object>>) map(order.get("item")).get("items");
+    }
+
+    static Object ref(Object reference) {
+        return reference == null ? null : map(reference).get("id");
+    }
+
+    static long number(Object o) {
+        return Objects.requireNonNull((Number) o, "missing number").longValue();
+    }
+}

@@ -1,0 +1,319 @@
+package dev.revenuebridge.sandbox.salesforce;
+
+import com.google.protobuf.ByteString;
+import com.salesforce.eventbus.protobuf.ConsumerEvent;
+import com.salesforce.eventbus.protobuf.FetchRequest;
+import com.salesforce.eventbus.protobuf.FetchResponse;
+import com.salesforce.eventbus.protobuf.ProducerEvent;
+import com.salesforce.eventbus.protobuf.PubSubGrpc;
+import com.salesforce.eventbus.protobuf.ReplayPreset;
+import com.salesforce.eventbus.protobuf.SchemaInfo;
+import com.salesforce.eventbus.protobuf.SchemaRequest;
+import com.salesforce.eventbus.protobuf.TopicInfo;
+import com.salesforce.eventbus.protobuf.TopicRequest;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import javax.net.ssl.KeyManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Salesforce Pub/Sub API (gRPC over TLS) for {@code /data/OpportunityChangeEvent}: Subscribe with flow control
+ * ({@code num_requested} / {@code pending_num_requested}), replay from LATEST, EARLIEST or a CUSTOM replay id,
+ * GetSchema and GetTopic. Calls must carry the {@code accesstoken} header of a session the sandbox issued.
+ */
+final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PubSubSandbox.class);
+    static final String KEYSTORE = "/sandbox/salesforce/pubsub-server.p12";
+    static final String TRUSTSTORE = "/sandbox/salesforce/pubsub-truststore.p12";
+    static final String STORE_PASSWORD = "changeit";
+    private static final Metadata.Key<String> ACCESS_TOKEN = Metadata.Key.of("accesstoken", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> ERROR_CODE = Metadata.Key.of("error-code", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Context.Key<String> TOKEN = Context.key("accesstoken");
+
+    /** One retained event: Salesforce keeps change events for 72 hours; the sandbox keeps them all. */
+    record StoredEvent(long replayId, ConsumerEvent event) {
+    }
+
+    private final List<StoredEvent> log = new CopyOnWriteArrayList<>();
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final Predicate<String> validToken;
+    private Server server;
+
+    PubSubSandbox(Predicate<String> validToken) {
+        this.validToken = validToken;
+    }
+
+    PubSubSandbox start(int port) {
+        try (InputStream in = PubSubSandbox.class.getResourceAsStream(KEYSTORE)) {
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(in, STORE_PASSWORD.toCharArray());
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keyStore, STORE_PASSWORD.toCharArray());
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(kmf)).build())
+                    .addService(ServerInterceptors.intercept(this, new AuthInterceptor()))
+                    .build()
+                    .start();
+        } catch (Exception e) {
+            throw new IllegalStateException("Salesforce Pub/Sub sandbox cannot start on port " + port, e);
+        }
+        LOG.info("Salesforce Pub/Sub sandbox listening on 127.0.0.1:{} (TLS)", port());
+        return this;
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    /** Appends an event to the retained log and pushes it to every subscriber that asked for more. */
+    synchronized long publish(byte[] avroPayload) {
+        long replayId = log.size() + 1L;
+        ConsumerEvent event = ConsumerEvent.newBuilder()
+                .setEvent(ProducerEvent.newBuilder()
+                        .setId(UUID.randomUUID().toString())
+                        .setSchemaId(ChangeEvents.SCHEMA_ID)
+                        .setPayload(ByteString.copyFrom(avroPayload)))
+                .setReplayId(replayIdBytes(replayId))
+                .build();
+        log.add(new StoredEvent(replayId, event));
+        subscriptions.forEach(Subscription::drain);
+        return replayId;
+    }
+
+    /** Sends an already retained event once more to every live subscriber: an at-least-once duplicate. */
+    synchronized boolean redeliver(long replayId) {
+        if (replayId < 1 || replayId > log.size()) {
+            return false;
+        }
+        ConsumerEvent event = log.get((int) replayId - 1).event();
+        subscriptions.forEach(s -> s.push(List.of(event)));
+        return true;
+    }
+
+    List<StoredEvent> events() {
+        return List.copyOf(log);
+    }
+
+    int subscriberCount() {
+        return subscriptions.size();
+    }
+
+    static ByteString replayIdBytes(long replayId) {
+        return ByteString.copyFrom(ByteBuffer.allocate(Long.BYTES).putLong(replayId).array());
+    }
+
+    @Override
+    public void getTopic(TopicRequest request, StreamObserver<TopicInfo> responseObserver) {
+        if (!ChangeEvents.TOPIC.equals(request.getTopicName())) {
+            responseObserver.onError(Status.NOT_FOUND.withDescription("topic not found: " + request.getTopicName())
+                    .asRuntimeException());
+            return;
+        }
+        responseObserver.onNext(TopicInfo.newBuilder().setTopicName(ChangeEvents.TOPIC).setSchemaId(ChangeEvents.SCHEMA_ID)
+                .setCanSubscribe(true).setCanPublish(false).setRpcId(UUID.randomUUID().toString()).build());
+        responseObserver.onCompleted();
+    }
+
+    @Override
+    public void getSchema(SchemaRequest request, StreamObserver<SchemaInfo> responseObserver) {
+        if (!ChangeEvents.SCHEMA_ID.equals(request.getSchemaId())) {
+            responseObserver.onError(Status.NOT_FOUND.withDescription("schema not found: " + request.getSchemaId())
+                    .asRuntimeException());
+            return;
+        }
+        responseObserver.onNext(SchemaInfo.newBuilder().setSchemaId(ChangeEvents.SCHEMA_ID)
+                .setSchemaJson(ChangeEvents.SCHEMA_JSON).setRpcId(UUID.randomUUID().toString()).build());
+        responseObserver.onCompleted();
+    }
+
+    @Override
+    public StreamObserver<FetchRequest> subscribe(StreamObserver<FetchResponse> responseObserver) {
+        Subscription subscription = new Subscription(responseObserver);
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(FetchRequest request) {
+                subscription.onFetch(request);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                subscriptions.remove(subscription);
+            }
+
+            @Override
+            public void onCompleted() {
+                subscriptions.remove(subscription);
+                subscription.complete();
+            }
+        };
+    }
+
+    /** One Subscribe stream: its position in the log and how many events the client still asked for. */
+    private final class Subscription {
+        private final StreamObserver<FetchResponse> observer;
+        private int next = -1;      // index in the log of the next event to send; -1 until the first FetchRequest
+        private int pending;
+        private boolean closed;
+
+        Subscription(StreamObserver<FetchResponse> observer) {
+            this.observer = observer;
+        }
+
+        void onFetch(FetchRequest request) {
+            synchronized (PubSubSandbox.this) {
+                if (next < 0) {
+                    if (!ChangeEvents.TOPIC.equals(request.getTopicName())) {
+                        fail(Status.NOT_FOUND.withDescription("topic not found: " + request.getTopicName()), null);
+                        return;
+                    }
+                    Integer start = startIndex(request);
+                    if (start == null) {
+                        fail(Status.INVALID_ARGUMENT.withDescription("The replay id is invalid or corrupted"),
+                                "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted");
+                        return;
+                    }
+                    next = start;
+                    subscriptions.add(this);
+                    LOG.info("Pub/Sub subscriber on {} from {} (replay index {}), num_requested {}",
+                            request.getTopicName(), request.getReplayPreset(), start, request.getNumRequested());
+                }
+                pending += Math.max(0, request.getNumRequested());
+                drain();
+            }
+        }
+
+        private Integer startIndex(FetchRequest request) {
+            ReplayPreset preset = request.getReplayPreset();
+            if (preset == ReplayPreset.EARLIEST) {
+                return 0;
+            }
+            if (preset == ReplayPreset.CUSTOM) {
+                ByteString raw = request.getReplayId();
+                if (raw.size() != Long.BYTES) {
+                    return null;
+                }
+                long replayId = raw.asReadOnlyByteBuffer().getLong();
+                if (replayId < 0 || replayId > log.size()) {
+                    return null;
+                }
+                return (int) replayId; // resume after the given event
+            }
+            return log.size();
+        }
+
+        void drain() {
+            synchronized (PubSubSandbox.this) {
+                if (closed || next < 0 || pending <= 0 || next >= log.size()) {
+                    return;
+                }
+                List<ConsumerEvent> batch = new ArrayList<>();
+                while (pending > 0 && next < log.size()) {
+                    batch.add(log.get(next++).event());
+                    pending--;
+                }
+                push(batch);
+            }
+        }
+
+        void push(List<ConsumerEvent> batch) {
+            synchronized (PubSubSandbox.this) {
+                if (closed) return;
+                ConsumerEvent last = batch.get(batch.size() - 1);
+                try {
+                    observer.onNext(FetchResponse.newBuilder().addAllEvents(batch).setLatestReplayId(last.getReplayId())
+                            .setRpcId(UUID.randomUUID().toString()).setPendingNumRequested(pending).build());
+                } catch (RuntimeException e) {
+                    LOG.debug("Pub/Sub subscriber went away: {}", e.toString());
+                    closed = true;
+                    subscriptions.remove(this);
+                }
+            }
+        }
+
+        void fail(Status status, String errorCode) {
+            Metadata trailers = new Metadata();
+            if (errorCode != null) {
+                trailers.put(ERROR_CODE, errorCode);
+            }
+            closed = true;
+            observer.onError(status.asRuntimeException(trailers));
+        }
+
+        void complete() {
+            synchronized (PubSubSandbox.this) {
+                if (!closed) {
+                    closed = true;
+                    try {
+                        observer.onCompleted();
+                    } catch (RuntimeException ignored) {
+                        // the client is gone already
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rejects calls without a valid access token, with the error code the client reacts to by logging in again. */
+    private final class AuthInterceptor implements ServerInterceptor {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                          ServerCallHandler<Q, R> next) {
+            String token = headers.get(ACCESS_TOKEN);
+            if (token == null || !validToken.test(token)) {
+                Metadata trailers = new Metadata();
+                trailers.put(ERROR_CODE, "sfdc.platform.eventbus.grpc.service.auth.error");
+                call.close(Status.UNAUTHENTICATED.withDescription("invalid or missing access token"), trailers);
+                return new ServerCall.Listener<>() {
+                };
+            }
+            return Contexts.interceptCall(Context.current().withValue(TOKEN, token), call, headers, next);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            subscriptions.forEach(Subscription::complete);
+            subscriptions.clear();
+            server.shutdownNow();
+            try {
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server = null;
+        }
+    }
+
+    static InputStream truststore() throws IOException {
+        InputStream in = PubSubSandbox.class.getResourceAsStream(TRUSTSTORE);
+        if (in == null) {
+            throw new IOException("missing " + TRUSTSTORE);
+        }
+        return in;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.revenuebridge.support;
+
+import dev.revenuebridge.sandbox.erp.ErpSandbox;
+import dev.revenuebridge.sandbox.salesforce.SalesforceSandbox;
+import dev.revenuebridge.sandbox.stripe.StripeSandbox;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * Everything the bridge talks to, on loopback: embedded PostgreSQL 17, an embedded Kafka broker (KRaft), and the
+ * sandboxes of Salesforce, Stripe and the ERP. Used by local mode and, one instance per test JVM, by the tests.
+ */
+public final class BridgeInfrastructure implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeInfrastructure.class);
+    public static final String STRIPE_API_KEY = "sk_test_revenue_bridge_local";
+    private static BridgeInfrastructure shared;
+
+    /** Fixed ports (local mode) or 0 for free ones (tests). */
+    public record Ports(int postgres, int kafka, int salesforce, int salesforcePubSub, int stripe, int erp) {
+        public static final Ports ANY = new Ports(0, 0, 0, 0, 0, 0);
+    }
+
+    private final EmbeddedPostgres postgres;
+    private final EmbeddedKafkaKraftBroker kafka;
+    private final SalesforceSandbox salesforce;
+    private final StripeSandbox stripe;
+    private final ErpSandbox erp;
+
+    public BridgeInfrastructure(Ports ports) {
+        long started = System.nanoTime();
+        SalesforceSandbox.trustSandboxCertificate();
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (ports.postgres() != 0) builder.setPort(ports.postgres());
+            postgres = builder.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("embedded PostgreSQL did not start", e);
+        }
+        kafka = new EmbeddedKafkaKraftBroker(1, 3);
+        if (ports.kafka() != 0) kafka.kafkaPorts(ports.kafka());
+        kafka.brokerProperty("auto.create.topics.enable", "true");
+        kafka.afterPropertiesSet();
+        salesforce = new SalesforceSandbox().start(ports.salesforce(), ports.salesforcePubSub());
+        stripe = (StripeSandbox) new StripeSandbox(StripeSandbox.locateSpec()).start(ports.stripe());
+        erp = (ErpSandbox) new ErpSandbox().start(ports.erp());
+        LOG.info("Bridge infrastructure up in {} ms: PostgreSQL {}, Kafka {}, Salesforce {} (Pub/Sub {}), Stripe {}, ERP {}",
+                (System.nanoTime() - started) / 1_000_000, postgres.getPort(), kafka.getBrokersAsString(),
+                salesforce.baseUrl(), salesforce.pubSubPort(), stripe.baseUrl(), erp.baseUrl());
+    }
+
+    /** The one instance of this test JVM, started on first use and stopped when the JVM exits. */
+    public static synchronized BridgeInfrastructure shared() {
+        if (shared == null) {
+            shared = new BridgeInfrastructure(Ports.ANY);
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "bridge-infrastructure-stop"));
+        }
+        return shared;
+    }
+
+    public SalesforceSandbox salesforce() { return salesforce; }
+
+    public StripeSandbox stripe() { return stripe; }
+
+    public ErpSandbox erp() { return erp; }
+
+    public EmbeddedKafkaKraftBroker kafka() { return kafka; }
+
+    public EmbeddedPostgres postgres() { return postgres; }
+
+    /** Creates an empty database (each bridge under test gets its own state). */
+    public String createDatabase(String name) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+        return postgres.getJdbcUrl("postgres", name);
+    }
+
+    /**
+     * The bridge's settings pointing at this infrastructure. {@code name} isolates a bridge's state: its database, its
+     * Kafka topic and consumer group.
+     */
+    public Map<String, String> bridgeProperties(String name, String jdbcUrl) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("spring.datasource.url", jdbcUrl);
+        p.put("spring.datasource.username", "postgres");
+        p.put("spring.datasource.password", "postgres");
+        p.put("camel.component.kafka.brokers", kafka.getBrokersAsString());
+        p.put("camel.component.salesforce.login-url", salesforce.baseUrl());
+        p.put("camel.component.salesforce.client-id", SalesforceSandbox.CLIENT_ID);
+        p.put("camel.component.salesforce.client-secret", SalesforceSandbox.CLIENT_SECRET);
+        p.put("camel.component.salesforce.user-name", SalesforceSandbox.USERNAME);
+        p.put("camel.component.salesforce.password", SalesforceSandbox.PASSWORD);
+        p.put("camel.component.salesforce.pub-sub-host", "127.0.0.1");
+        p.put("camel.component.salesforce.pub-sub-port", String.valueOf(salesforce.pubSubPort()));
+        p.put("revenue.stripe.api-key", STRIPE_API_KEY);
+        p.put("revenue.stripe.api-base", stripe.baseUrl());
+        p.put("revenue.erp.base-url", erp.baseUrl());
+        p.put("revenue.erp.token", ErpSandbox.DEFAULT_TOKEN);
+        p.put("revenue.kafka.deals-topic", "revenue.deals." + name);
+        p.put("revenue.kafka.deals-group", "revenue-bridge-" + name);
+        return p;
+    }
+
+    @Override
+    public synchronized void close() {
+        salesforce.close();
+        stripe.close();
+        erp.close();
+        kafka.destroy();
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            LOG.warn("embedded PostgreSQL did not stop cleanly", e);
+        }
+    }
+}
