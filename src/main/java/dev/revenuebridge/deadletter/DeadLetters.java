@@ -42,7 +42,10 @@ public class DeadLetters {
         if (routeId == null) routeId = exchange.getFromRouteId();
         String opportunityId = exchange.getIn().getHeader("opportunityId", String.class);
         String reason = reason(error);
-        String remoteBody = error instanceof HttpOperationFailedException http ? http.getResponseBody() : null;
+        Throwable cause = rootOfInterest(error);
+        String remoteBody = cause instanceof HttpOperationFailedException http ? http.getResponseBody()
+                : cause instanceof com.stripe.exception.StripeException stripe && stripe.getStripeError() != null
+                ? stripe.getStripeError().toJson() : null;
         Integer attempts = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
         Object original = exchange.getProperty("originalBody");
         String body = original != null ? String.valueOf(original) : exchange.getIn().getBody(String.class);
@@ -51,7 +54,7 @@ public class DeadLetters {
                   error_message, remote_body, attempts)
                 VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?) RETURNING id
                 """, Long.class, routeId, opportunityId, exchange.getIn().getHeader("dealEventKey", String.class),
-                headers(exchange), body, error == null ? "unknown" : error.getClass().getName(), reason, remoteBody,
+                headers(exchange), body, cause == null ? "unknown" : cause.getClass().getName(), reason, remoteBody,
                 attempts == null ? 1 : attempts + 1);
         LOG.error("Dead letter {}: route {}, Opportunity {}: {}{}", id, routeId, opportunityId, reason,
                 remoteBody == null ? "" : " (remote answer: " + remoteBody + ")");
@@ -69,7 +72,8 @@ public class DeadLetters {
     }
 
     /** What went wrong, in words that make sense on the Opportunity's Sync_Error__c. */
-    static String reason(Throwable error) {
+    static String reason(Throwable caught) {
+        Throwable error = rootOfInterest(caught);
         if (error == null) return "unknown error";
         if (error instanceof DealRejectedException rejected) {
             return String.join("; ", rejected.reasons());
@@ -79,6 +83,20 @@ public class DeadLetters {
         }
         String message = error.getMessage();
         return message == null ? error.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * Camel wraps what a bean threw (e.g. "Failed to invoke method ..."): the cause that explains the failure is the
+     * deepest one, e.g. Stripe's own error or the HTTP answer.
+     */
+    static Throwable rootOfInterest(Throwable error) {
+        Throwable current = error;
+        while (current != null && current.getCause() != null && current.getCause() != current
+                && !(current instanceof DealRejectedException) && !(current instanceof HttpOperationFailedException)
+                && !(current instanceof com.stripe.exception.StripeException)) {
+            current = current.getCause();
+        }
+        return current;
     }
 
     private String headers(Exchange exchange) {

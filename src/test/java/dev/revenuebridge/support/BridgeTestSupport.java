@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -53,6 +54,13 @@ public abstract class BridgeTestSupport {
         await().atMost(Duration.ofSeconds(20)).until(() -> INFRA.salesforce().subscriberCount() > 0);
     }
 
+    @AfterEach
+    void clearFaults() {
+        INFRA.salesforce().faults().clear();
+        INFRA.stripe().faults().clear();
+        INFRA.erp().faults().clear();
+    }
+
     /** The worked example, with other ids when given (so tests do not share records). */
     public static Map<String, Object> seedDeal(String opportunityId, String accountId) {
         try (InputStream in = BridgeTestSupport.class.getResourceAsStream("/deals/seed-120k-deal.json")) {
@@ -63,7 +71,7 @@ public abstract class BridgeTestSupport {
             account(deal).put("Id", accountId);
             int n = 0;
             for (Map<String, Object> line : lineItems(deal)) {
-                line.put("Id", opportunityId.substring(0, Math.min(12, opportunityId.length())) + "L" + (++n));
+                line.put("Id", "00k" + opportunityId.substring(3, 15) + "L" + (++n) + "A");
             }
             return deal;
         } catch (IOException e) {

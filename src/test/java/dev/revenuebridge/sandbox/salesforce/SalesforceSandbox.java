@@ -120,7 +120,7 @@ public class SalesforceSandbox extends SandboxServer {
 
     public Map<String, Object> record(String type, String id) {
         Map<String, Object> record = table(type).get(id);
-        return record == null ? null : Map.copyOf(record);
+        return record == null ? null : new LinkedHashMap<>(record);
     }
 
     // ---------------------------------------------------------------------------------------------- sandbox controls

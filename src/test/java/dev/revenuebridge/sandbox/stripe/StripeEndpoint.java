@@ -1,5 +1,6 @@
 package dev.revenuebridge.sandbox.stripe;
 
+import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -21,7 +22,7 @@ record StripeEndpoint(Set<String> simulated, Function<StripeCall, Object> handle
     }
 
     private static Set<String> union(Set<String> base, String... more) {
-        java.util.Set<String> out = new java.util.HashSet<>(base);
+        Set<String> out = new HashSet<>(base);
         out.addAll(Set.of(more));
         return Set.copyOf(out);
     }

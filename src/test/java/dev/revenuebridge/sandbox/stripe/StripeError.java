@@ -123,6 +123,12 @@ final class StripeError extends RuntimeException {
                         + " (a valid Stripe endpoint).", false);
     }
 
+    /** A defect of the sandbox itself, answered as Stripe answers its own failures. */
+    static StripeError internal(String detail) {
+        return new StripeError(500, "api_error", null, null,
+                "The revenue-bridge Stripe sandbox failed on this request: " + detail, false);
+    }
+
     /** The error that Faults injects, in the shape Stripe gives that status. */
     static StripeError injected(int status) {
         if (status == 429) {

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,12 +71,8 @@ final class StripeOpenApi {
     private StripeOpenApi(JsonNode spec) {
         this.spec = spec;
         this.version = spec.path("info").path("version").asText();
-        Iterator<Map.Entry<String, JsonNode>> paths = spec.path("paths").fields();
-        while (paths.hasNext()) {
-            Map.Entry<String, JsonNode> path = paths.next();
-            Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields();
-            while (ops.hasNext()) {
-                Map.Entry<String, JsonNode> op = ops.next();
+        for (Map.Entry<String, JsonNode> path : spec.path("paths").properties()) {
+            for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
                 addRoute(path.getKey(), op.getKey(), op.getValue());
             }
         }
@@ -109,7 +104,7 @@ final class StripeOpenApi {
         ArrayNode required = input.putArray("required");
         JsonNode body = resolve(op.path("requestBody").path("content")
                 .path("application/x-www-form-urlencoded").path("schema"));
-        body.path("properties").fields().forEachRemaining(e -> properties.set(e.getKey(), e.getValue()));
+        body.path("properties").properties().forEach(e -> properties.set(e.getKey(), e.getValue()));
         body.path("required").forEach(required::add);
         for (JsonNode parameter : op.path("parameters")) {
             parameter = resolve(parameter);

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +46,10 @@ final class StripeStore {
 
     private final Map<String, Map<String, Map<String, Object>>> objects = new LinkedHashMap<>();
     private final List<Map<String, Object>> pendingEvents = new ArrayList<>();
+    /** The undo journal of the request at hand: snapshots of the objects it touched, and the entries it replaced. */
+    private final Map<Map<String, Object>, Map<String, Object>> touched = new IdentityHashMap<>();
+    private final List<Object[]> replaced = new ArrayList<>();
+    private boolean journaling;
     private Clock clock = Clock.systemUTC();
     private String requestId;
     private String idempotencyKey;
@@ -61,18 +67,56 @@ final class StripeStore {
     void clear() {
         objects.values().forEach(Map::clear);
         pendingEvents.clear();
+        commit();
     }
 
-    /** Marks the request whose changes follow, for the events they emit. */
-    void begin(String requestId, String idempotencyKey, String apiVersion) {
+    /**
+     * Starts a request: its events carry its id and key; a {@code mutating} one is journaled so that
+     * {@link #rollback()} undoes it when it fails half way (a Stripe request succeeds or changes nothing).
+     */
+    void begin(String requestId, String idempotencyKey, String apiVersion, boolean mutating) {
         this.requestId = requestId;
         this.idempotencyKey = idempotencyKey;
         this.apiVersion = apiVersion;
+        this.journaling = mutating;
+        touched.clear();
+        replaced.clear();
+    }
+
+    void commit() {
+        touched.clear();
+        replaced.clear();
+        journaling = false;
+    }
+
+    @SuppressWarnings("unchecked")
+    void rollback() {
+        for (int i = replaced.size() - 1; i >= 0; i--) {
+            Object[] entry = replaced.get(i);
+            Map<String, Map<String, Object>> byId = objects.get((String) entry[0]);
+            if (entry[2] == null) byId.remove((String) entry[1]);
+            else byId.put((String) entry[1], (Map<String, Object>) entry[2]);
+        }
+        touched.forEach((object, snapshot) -> {
+            object.clear();
+            object.putAll(snapshot);
+        });
+        pendingEvents.clear();
+        commit();
+    }
+
+    /** Records an object's state before the request at hand changes it (done by every lookup). */
+    void touch(Map<String, Object> object) {
+        if (journaling && object != null && !touched.containsKey(object)) touched.put(object, copy(object));
     }
 
     // ---------------------------------------------------------------- objects
 
-    Map<String, Object> find(String kind, String id) { return id == null ? null : objects.get(kind).get(id); }
+    Map<String, Object> find(String kind, String id) {
+        Map<String, Object> found = id == null ? null : objects.get(kind).get(id);
+        touch(found);
+        return found;
+    }
 
     /** The object named in the URL, or a 404. */
     Map<String, Object> require(String kind, String noun, String id) {
@@ -88,9 +132,15 @@ final class StripeStore {
         return found;
     }
 
-    void add(String kind, Map<String, Object> object) { objects.get(kind).put((String) object.get("id"), object); }
+    void add(String kind, Map<String, Object> object) {
+        Map<String, Object> previous = objects.get(kind).put((String) object.get("id"), object);
+        if (journaling) replaced.add(new Object[] {kind, object.get("id"), previous});
+    }
 
-    void remove(String kind, String id) { objects.get(kind).remove(id); }
+    void remove(String kind, String id) {
+        Map<String, Object> previous = objects.get(kind).remove(id);
+        if (journaling && previous != null) replaced.add(new Object[] {kind, id, previous});
+    }
 
     Collection<Map<String, Object>> all(String kind) { return objects.get(kind).values(); }
 
@@ -145,8 +195,14 @@ final class StripeStore {
         List<Map<String, Object>> items = new ArrayList<>();
         Predicate<Map<String, Object>> created = createdFilter(call.params().get("created"));
         for (Map<String, Object> o : objects.get(kind).values()) {
-            if (filter.test(o) && created.test(o)) items.add(0, o);
+            if (filter.test(o) && created.test(o)) items.add(o);
         }
+        Collections.reverse(items);
+        return page(items, call, url, kind, noun);
+    }
+
+    /** One page of {@code items} after {@code starting_after} or before {@code ending_before}, at most {@code limit}. */
+    Map<String, Object> page(List<Map<String, Object>> items, StripeCall call, String url, String kind, String noun) {
         int limit = limit(call);
         String after = call.string("starting_after");
         String before = call.string("ending_before");
@@ -184,7 +240,7 @@ final class StripeStore {
         for (int i = 0; i < items.size(); i++) {
             if (id.equals(items.get(i).get("id"))) return i;
         }
-        if (find(kind, id) == null) throw StripeError.noSuchReference(param, noun, id);
+        if (kind == null || find(kind, id) == null) throw StripeError.noSuchReference(param, noun, id);
         throw StripeError.invalid(param, "The object " + id + " given in " + param + " is not part of this list.");
     }
 
@@ -227,9 +283,11 @@ final class StripeStore {
         }
         List<Map<String, Object>> matches = new ArrayList<>();
         for (Map<String, Object> o : objects.get(kind).values()) {
+            if (Boolean.TRUE.equals(o.get("deleted"))) continue;
             boolean match = or ? clauses.stream().anyMatch(c -> c.test(o)) : clauses.stream().allMatch(c -> c.test(o));
-            if (match) matches.add(0, o);
+            if (match) matches.add(o);
         }
+        Collections.reverse(matches);
         int offset = 0;
         String page = call.string("page");
         if (page != null) {
@@ -338,7 +396,7 @@ final class StripeStore {
     // ---------------------------------------------------------------- events
 
     /** Records an event, as Stripe does for every change; {@code before} (a copy) yields previous_attributes. */
-    void emit(String type, Map<String, Object> object, Map<String, Object> before) {
+    Map<String, Object> emit(String type, Map<String, Object> object, Map<String, Object> before) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("id", StripeIds.next("evt_"));
         event.put("object", "event");
@@ -363,6 +421,7 @@ final class StripeStore {
         event.put("type", type);
         add("events", event);
         pendingEvents.add(event);
+        return event;
     }
 
     /** The events emitted since the last call, for the listeners. */
@@ -388,5 +447,46 @@ final class StripeStore {
             return (T) out;
         }
         return value;
+    }
+
+    // ---------------------------------------------------------------- helpers for the resource classes
+
+    /** A parameter's name inside a block: {@code param("items[0][price_data]", "currency")}. */
+    static String param(String prefix, String name) {
+        return prefix.isEmpty() ? name : prefix + "[" + name + "]";
+    }
+
+    /** Copies a simple field: an empty string (Stripe's unset) clears it. */
+    static void set(Map<String, Object> object, StripeCall c, String field) {
+        if (c.has(field)) object.put(field, c.unset(field) ? null : c.params().get(field));
+    }
+
+    /** Merges nested parameters into an object's sub-object; empty strings clear fields. */
+    static void mergeInto(Map<String, Object> target, Map<String, Object> params) {
+        if (params == null) return;
+        params.forEach((k, v) -> target.put(k, "".equals(v) ? null : v));
+    }
+
+    /** What Stripe answers for a deleted object. */
+    static Map<String, Object> deletedStub(Map<String, Object> object) {
+        Map<String, Object> deleted = new LinkedHashMap<>();
+        deleted.put("id", object.get("id"));
+        deleted.put("object", object.get("object"));
+        deleted.put("deleted", true);
+        return deleted;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> asMap(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    /** An ordered map of alternating keys and values. */
+    static Map<String, Object> map(Object... keyValues) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            out.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return out;
     }
 }

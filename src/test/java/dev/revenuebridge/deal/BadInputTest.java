@@ -1,0 +1,86 @@
+package dev.revenuebridge.deal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.revenuebridge.support.BridgeTestSupport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Bad input gets a clear error naming the record and the reason, is kept as a dead letter, is written back as
+ * Sync_Status__c = Failed where the Opportunity is known, and never stops the routes.
+ */
+class BadInputTest extends BridgeTestSupport {
+
+    @Autowired
+    JdbcTemplate jdbc;
+    @Value("${revenue.kafka.deals-topic}")
+    String dealsTopic;
+
+    @Test
+    void anUnknownProductCodeFailsTheDealWithItsReasonAndTheNextDealStillSyncs() {
+        Map<String, Object> deal = seedDeal("006Dn0000BadSkuAAA", "001Dn0000BadSkuAAA");
+        lineItems(deal).get(0).put("Product2", Map.of("ProductCode", "GOLD-PLATING", "Name", "Gold plating"));
+        INFRA.salesforce().loadDeal(deal, true);
+        awaitSyncStatus("006Dn0000BadSkuAAA", "Failed");
+
+        Map<String, Object> opportunity = INFRA.salesforce().record("Opportunity", "006Dn0000BadSkuAAA");
+        assertThat((String) opportunity.get("Sync_Error__c")).contains("GOLD-PLATING").contains("not in the catalog");
+        Map<String, Object> trace = trace("006Dn0000BadSkuAAA");
+        assertThat(trace.get("status")).isEqualTo("Failed");
+        assertThat((String) trace.get("lastError")).contains("GOLD-PLATING");
+        List<Map<String, Object>> deadLetters = jdbc.queryForList(
+                "SELECT route_id, error_message, body FROM dead_letter WHERE opportunity_id = ?", "006Dn0000BadSkuAAA");
+        assertThat(deadLetters).singleElement().satisfies(row -> {
+            assertThat((String) row.get("error_message")).contains("GOLD-PLATING");
+            assertThat((String) row.get("body")).contains("006Dn0000BadSkuAAA");
+        });
+        // no Stripe or ERP record was made for a deal that failed its checks
+        assertThat(INFRA.stripe().objects("customers")).noneMatch(c -> String.valueOf(c.get("metadata")).contains("006Dn0000BadSkuAAA"));
+        assertThat(INFRA.erp().byExternalId("salesOrder", "006Dn0000BadSkuAAA")).isEmpty();
+
+        INFRA.salesforce().loadDeal(seedDeal("006Dn0000GoodAfAAA", "001Dn0000GoodAfAAA"), true);
+        awaitSyncStatus("006Dn0000GoodAfAAA", "Synced");
+    }
+
+    @Test
+    void aDealEventThatCannotBeParsedIsKeptAndTheConsumerGoesOn() {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                "bootstrap.servers", INFRA.kafka().getBrokersAsString()), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(dealsTopic, "garbage", "{not json at all")).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM dead_letter WHERE body = '{not json at all'", Integer.class) == 1);
+        assertThat(jdbc.queryForObject("SELECT error_message FROM dead_letter WHERE body = '{not json at all'",
+                String.class)).isNotBlank();
+
+        INFRA.salesforce().loadDeal(seedDeal("006Dn0000AfterGAAA", "001Dn0000AfterGAAA"), true);
+        awaitSyncStatus("006Dn0000AfterGAAA", "Synced");
+    }
+
+    @Test
+    void anOpportunityThatCannotBeFetchedIsRetriedThenFailedWithTheReason() {
+        Map<String, Object> deal = seedDeal("006Dn0000NoFetcAAA", "001Dn0000NoFetcAAA");
+        opportunity(deal).put("StageName", "Negotiation/Review");
+        opportunity(deal).put("IsWon", false);
+        INFRA.salesforce().loadDeal(deal, false);
+        // the first fetch and its three retries meet a Salesforce outage; the Failed write-back gets through
+        INFRA.salesforce().faults().failNext(4, 503);
+        INFRA.salesforce().closeOpportunity("006Dn0000NoFetcAAA", "Closed Won");
+        awaitSyncStatus("006Dn0000NoFetcAAA", "Failed");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letter WHERE opportunity_id = ?", Integer.class,
+                "006Dn0000NoFetcAAA")).isEqualTo(1);
+        assertThat(INFRA.stripe().objects("customers")).noneMatch(c -> String.valueOf(c.get("metadata")).contains("006Dn0000NoFetcAAA"));
+    }
+}

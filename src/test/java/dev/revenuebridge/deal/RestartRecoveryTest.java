@@ -1,0 +1,108 @@
+package dev.revenuebridge.deal;
+
+import static dev.revenuebridge.support.BridgeTestSupport.seedDeal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.revenuebridge.RevenueBridgeApplication;
+import dev.revenuebridge.support.BridgeInfrastructure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The bridge stopped and started again, on the same database and Kafka topic: events that arrived while it was down
+ * are processed from the stored replay position, and a deal interrupted half-way is finished without duplicates.
+ */
+class RestartRecoveryTest {
+
+    static final BridgeInfrastructure INFRA = BridgeInfrastructure.shared();
+    private ConfigurableApplicationContext bridge;
+
+    @AfterEach
+    void stop() {
+        INFRA.erp().processingDelayMillis(0);
+        if (bridge != null) {
+            bridge.close();
+        }
+    }
+
+    @Test
+    void eventsThatArrivedWhileTheBridgeWasDownAreProcessedAfterRestart() {
+        String name = "restart_down_" + ProcessHandle.current().pid();
+        String jdbcUrl = INFRA.createDatabase(name);
+        bridge = start(name, jdbcUrl);
+        INFRA.salesforce().loadDeal(seedDeal("006Dn0000RstDn1AAA", "001Dn0000RstDn1AAA"), true);
+        awaitSynced("006Dn0000RstDn1AAA");
+
+        bridge.close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> INFRA.salesforce().subscriberCount() == 0);
+        INFRA.salesforce().loadDeal(seedDeal("006Dn0000RstDn2AAA", "001Dn0000RstDn2AAA"), true);
+        INFRA.salesforce().loadDeal(seedDeal("006Dn0000RstDn3AAA", "001Dn0000RstDn3AAA"), true);
+
+        bridge = start(name, jdbcUrl);
+        awaitSynced("006Dn0000RstDn2AAA");
+        awaitSynced("006Dn0000RstDn3AAA");
+        for (String opportunity : List.of("006Dn0000RstDn1AAA", "006Dn0000RstDn2AAA", "006Dn0000RstDn3AAA")) {
+            assertOneOfEach(opportunity);
+        }
+    }
+
+    @Test
+    void aDealInterruptedByAStopIsFinishedAfterRestartWithoutDuplicates() {
+        String name = "restart_mid_" + ProcessHandle.current().pid();
+        String jdbcUrl = INFRA.createDatabase(name);
+        String opportunity = "006Dn0000RstMidAAA";
+        bridge = start(name, jdbcUrl);
+        INFRA.erp().processingDelayMillis(5_000);
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0000RstMidAAA"), true);
+        // Stripe is done and the ERP is answering slowly: stop the bridge in the middle of the deal
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("invoices", opportunity) == 1);
+        bridge.close();
+        bridge = null;
+        assertThat(INFRA.salesforce().record("Opportunity", opportunity).get("Sync_Status__c")).isNull();
+
+        INFRA.erp().processingDelayMillis(0);
+        bridge = start(name, jdbcUrl);
+        awaitSynced(opportunity);
+        assertOneOfEach(opportunity);
+    }
+
+    private ConfigurableApplicationContext start(String name, String jdbcUrl) {
+        List<String> args = new ArrayList<>();
+        INFRA.bridgeProperties(name, jdbcUrl).forEach((k, v) -> args.add("--" + k + "=" + v));
+        args.add("--server.port=0");
+        args.add("--camel.main.shutdown-timeout=2");
+        args.add("--revenue.retry.initial-delay-ms=100");
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(RevenueBridgeApplication.class)
+                .registerShutdownHook(false).run(args.toArray(String[]::new));
+        await().atMost(Duration.ofSeconds(20)).until(() -> INFRA.salesforce().subscriberCount() > 0);
+        return context;
+    }
+
+    private static void awaitSynced(String opportunityId) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> "Synced".equals(
+                INFRA.salesforce().record("Opportunity", opportunityId).get("Sync_Status__c")));
+    }
+
+    private static void assertOneOfEach(String opportunityId) {
+        assertThat(count("customers", opportunityId)).as("Stripe customers of %s", opportunityId).isEqualTo(1);
+        assertThat(count("subscriptions", opportunityId)).as("Stripe subscriptions of %s", opportunityId).isEqualTo(1);
+        assertThat(count("invoices", opportunityId)).as("Stripe invoices of %s", opportunityId).isEqualTo(1);
+        assertThat(INFRA.erp().records("salesOrder").stream().filter(o -> opportunityId.equals(o.get("externalId"))))
+                .as("ERP sales orders of %s", opportunityId).hasSize(1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long count(String kind, String opportunityId) {
+        return INFRA.stripe().objects(kind).stream()
+                .filter(o -> opportunityId.equals(((Map<String, Object>) o.getOrDefault("metadata", Map.of()))
+                        .get("sf_opportunity_id")))
+                .count();
+    }
+}

@@ -1,0 +1,505 @@
+package dev.revenuebridge.sandbox.stripe;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import dev.revenuebridge.sandbox.SandboxServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * A protocol-faithful, stateful fake of Stripe's API (v1) on a loopback port.
+ * <ul>
+ *   <li>Authenticates test-mode secret keys ({@code Bearer sk_test_...}, or Basic with the key as user name).</li>
+ *   <li>Validates every request against Stripe's OpenAPI description (unknown, missing, mistyped parameters) and
+ *       answers violations with Stripe's error bodies.</li>
+ *   <li>Keeps customers, products, prices, subscriptions, invoice items and invoices, with Stripe's rules, shapes
+ *       and ids, and records the events Stripe would send ({@link #onEvent(Consumer)}).</li>
+ *   <li>Honours {@code Idempotency-Key} (replay, mismatch, in-flight), limits the request rate (25/s as in test
+ *       mode) and injects faults ({@link #faults()}).</li>
+ * </ul>
+ * Point the SDK at it with {@code StripeClient.builder().setApiKey("sk_test_...").setApiBase(sandbox.baseUrl())}.
+ */
+public final class StripeSandbox extends SandboxServer {
+
+    /** One request as received, for assertions. */
+    public record ReceivedRequest(Instant at, String method, String path, String idempotencyKey,
+                                  Map<String, Object> params, int status, String requestId) {
+    }
+
+    /** Stripe's test-mode limit of read and write operations per second. */
+    public static final int TEST_MODE_RATE_LIMIT = 25;
+
+    private static final Pattern API_VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}(\\.[a-z]+)?");
+    private static final int LOG_CAPACITY = 10_000;
+
+    private final StripeOpenApi openApi;
+    private final StripeStore store = new StripeStore();
+    private final Map<String, StripeEndpoint> endpoints = new HashMap<>();
+    private final Map<String, StoredResponse> idempotencyKeys = new ConcurrentHashMap<>();
+    private final SlidingWindow rateLimiter = new SlidingWindow(TEST_MODE_RATE_LIMIT);
+    private final Deque<ReceivedRequest> received = new ArrayDeque<>();
+    private final List<Consumer<Map<String, Object>>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger replays = new AtomicInteger();
+    private final AtomicInteger rateLimited = new AtomicInteger();
+    private final AtomicInteger validationErrors = new AtomicInteger();
+    private volatile Clock clock = Clock.systemUTC();
+    private volatile Duration idempotencyKeyTtl = Duration.ofHours(24);
+
+    /** @param openApiSpec Stripe's OpenAPI description (spec3.json); see {@link #locateSpec()} */
+    public StripeSandbox(Path openApiSpec) {
+        this.openApi = StripeOpenApi.load(openApiSpec);
+        StripeCatalog catalog = new StripeCatalog(store);
+        StripeInvoicing invoicing = new StripeInvoicing(store, catalog);
+        catalog.register(endpoints);
+        invoicing.register(endpoints);
+        new StripeSubscriptions(store, catalog, invoicing).register(endpoints);
+    }
+
+    /**
+     * Finds spec3.json: the system property {@code stripe.openapi.spec}, else {@code shared/stripe-openapi/spec3.json}
+     * beside the working directory or one of its parents (the project lives next to {@code ../shared}).
+     */
+    public static Path locateSpec() {
+        String property = System.getProperty("stripe.openapi.spec");
+        if (property != null && !property.isBlank()) {
+            Path path = Path.of(property);
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalStateException("-Dstripe.openapi.spec points at no file: " + path.toAbsolutePath());
+            }
+            return path;
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared/stripe-openapi/spec3.json");
+            if (Files.isRegularFile(candidate)) return candidate;
+        }
+        throw new IllegalStateException("Stripe's OpenAPI description was not found: keep it at "
+                + "../shared/stripe-openapi/spec3.json or set -Dstripe.openapi.spec=/path/to/spec3.json");
+    }
+
+    @Override
+    public synchronized StripeSandbox start(int port) {
+        super.start(port);
+        return this;
+    }
+
+    @Override
+    protected String name() { return "stripe"; }
+
+    // ---------------------------------------------------------------- settings and observations for tests
+
+    /** Requests admitted per sliding second; 0 switches the limit off. */
+    public StripeSandbox rateLimitPerSecond(int perSecond) {
+        rateLimiter.limit(perSecond);
+        return this;
+    }
+
+    /** The sandbox's "now" (object timestamps, due dates, periods, idempotency-key expiry). */
+    public StripeSandbox clock(Clock clock) {
+        this.clock = clock;
+        synchronized (store) {
+            store.clock(clock);
+        }
+        return this;
+    }
+
+    /** How long Stripe remembers an idempotency key (24 hours). */
+    public StripeSandbox idempotencyKeyTtl(Duration ttl) {
+        this.idempotencyKeyTtl = ttl;
+        return this;
+    }
+
+    /** Forgets all idempotency keys, as Stripe does after a day. */
+    public void forgetIdempotencyKeys() { idempotencyKeys.clear(); }
+
+    /** Called with each event (Stripe's event object) after the request that caused it was answered. */
+    public StripeSandbox onEvent(Consumer<Map<String, Object>> listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    public int requestCount() { return requests.get(); }
+
+    public int rateLimitedCount() { return rateLimited.get(); }
+
+    public int idempotentReplayCount() { return replays.get(); }
+
+    public int validationErrorCount() { return validationErrors.get(); }
+
+    /** The received API requests, oldest first (the last 10,000). */
+    public List<ReceivedRequest> requests() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    /** Copies of the objects of a kind ({@code customers}, {@code products}, {@code prices}, {@code subscriptions},
+     * {@code invoiceitems}, {@code invoices}, {@code events}), oldest first. */
+    public List<Map<String, Object>> objects(String kind) {
+        if (!StripeStore.KINDS.contains(kind)) throw new IllegalArgumentException("no such kind: " + kind);
+        synchronized (store) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            store.all(kind).forEach(o -> out.add(StripeStore.copy(o)));
+            return out;
+        }
+    }
+
+    public Optional<Map<String, Object>> object(String kind, String id) {
+        return objects(kind).stream().filter(o -> id.equals(o.get("id"))).findFirst();
+    }
+
+    @Override
+    public Object state() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        for (String kind : StripeStore.KINDS) {
+            state.put(kind, objects(kind));
+        }
+        Map<String, Object> counters = new LinkedHashMap<>();
+        counters.put("requests", requests.get());
+        counters.put("idempotentReplays", replays.get());
+        counters.put("rateLimited", rateLimited.get());
+        counters.put("validationErrors", validationErrors.get());
+        counters.put("rateLimitPerSecond", rateLimiter.limit());
+        state.put("counters", counters);
+        return state;
+    }
+
+    @Override
+    public void reset() {
+        synchronized (store) {
+            store.clear();
+        }
+        idempotencyKeys.clear();
+        synchronized (received) {
+            received.clear();
+        }
+        requests.set(0);
+        replays.set(0);
+        rateLimited.set(0);
+        validationErrors.set(0);
+    }
+
+    // ---------------------------------------------------------------- the protocol
+
+    /** A response ready to send, as stored under an idempotency key. */
+    private record Response(int status, byte[] body, String requestId, boolean shouldRetry) {
+    }
+
+    /** An idempotency key's first request: in flight until its response is stored. */
+    private static final class StoredResponse {
+        final String fingerprint;
+        final Instant created;
+        volatile Response response;
+
+        StoredResponse(String fingerprint, Instant created) {
+            this.fingerprint = fingerprint;
+            this.created = created;
+        }
+    }
+
+    @Override
+    protected void handle(HttpExchange exchange) throws IOException {
+        long started = System.nanoTime();
+        String requestId = StripeIds.next("req_");
+        String method = exchange.getRequestMethod();
+        String rawPath = exchange.getRequestURI().getRawPath();
+        String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        String body = readBody(exchange);
+        requests.incrementAndGet();
+        Map<String, Object> decoded = Map.of();
+        List<Map<String, Object>> events = List.of();
+        Response response;
+        try {
+            authenticate(exchange.getRequestHeaders());
+            if (!rateLimiter.admit()) {
+                rateLimited.incrementAndGet();
+                throw StripeError.rateLimited();
+            }
+            String apiVersion = apiVersion(exchange.getRequestHeaders());
+            checkContentType(exchange.getRequestHeaders(), body);
+            List<FormDecoder.Pair> pairs = FormDecoder.pairs(exchange.getRequestURI().getRawQuery());
+            pairs.addAll(FormDecoder.pairs(body));
+            decoded = FormDecoder.decode(pairs);
+            StripeOpenApi.Match match = openApi.match(method, rawPath);
+            if (match == null) throw StripeError.unrecognizedUrl(method, exchange.getRequestURI().getPath());
+            String template = match.operation().template();
+            StripeCall call = new StripeCall(method, match.pathParams(), openApi.validate(match.operation(), decoded));
+            StripeEndpoint endpoint = endpoints.get(method + " " + template);
+            if (endpoint == null) throw StripeError.notSimulated(method, template);
+            endpoint.checkSimulated(method, template, call);
+            List<Map<String, Object>> emitted = new ArrayList<>();
+            Supplier<Response> execution = () -> execute(endpoint, call, requestId, key, apiVersion, emitted);
+            response = "POST".equals(method) && key != null
+                    ? idempotent(key, fingerprint(method, rawPath, pairs), requestId, execution)
+                    : execution.get();
+            events = emitted;
+        } catch (StripeError e) {
+            if (e.validation()) validationErrors.incrementAndGet();
+            response = errorResponse(e, requestId);
+        } catch (RuntimeException e) {
+            log.error("Stripe sandbox failed on {} {}", method, exchange.getRequestURI(), e);
+            response = errorResponse(StripeError.internal(String.valueOf(e)), requestId);
+        }
+        send(exchange, response, requestId, key, apiVersionOrDefault(exchange.getRequestHeaders()));
+        record(method, exchange.getRequestURI().getPath(), key, decoded, response.status(), requestId);
+        log.debug("{} {} -> {} in {} us{}", method, exchange.getRequestURI().getPath(), response.status(),
+                (System.nanoTime() - started) / 1000, key == null ? "" : " (Idempotency-Key " + key + ")");
+        for (Map<String, Object> event : events) {
+            for (Consumer<Map<String, Object>> listener : listeners) {
+                try {
+                    listener.accept(event);
+                } catch (RuntimeException e) {
+                    log.warn("Stripe sandbox event listener failed on {}", event.get("type"), e);
+                }
+            }
+        }
+    }
+
+    /** Runs a handler under the store's lock; a failure undoes whatever it changed. */
+    private Response execute(StripeEndpoint endpoint, StripeCall call, String requestId, String key, String apiVersion,
+                             List<Map<String, Object>> emitted) {
+        synchronized (store) {
+            store.begin(requestId, key, apiVersion, !"GET".equals(call.method()));
+            try {
+                Object body = store.expand(endpoint.handler().apply(call), call.expand());
+                byte[] bytes = json.writeValueAsBytes(body);
+                emitted.addAll(store.drainEvents());
+                store.commit();
+                return new Response(200, bytes, requestId, false);
+            } catch (JsonProcessingException e) {
+                store.rollback();
+                throw new UncheckedIOException(e);
+            } catch (RuntimeException e) {
+                store.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Stripe's idempotency: the first request with a key runs and its outcome is kept (unless its parameters were
+     * rejected); a later one with the same parameters gets that outcome again, one with others an error, and one
+     * while the first still runs a 409.
+     */
+    private Response idempotent(String key, String fingerprint, String requestId, Supplier<Response> execution) {
+        // a replay answers with the first request's response; send() marks it by its other request id
+        Instant now = clock.instant();
+        StoredResponse mine = new StoredResponse(fingerprint, now);
+        StoredResponse first = idempotencyKeys.putIfAbsent(key, mine);
+        if (first != null && first.response != null && first.created.plus(idempotencyKeyTtl).isBefore(now)) {
+            idempotencyKeys.remove(key, first);
+            first = idempotencyKeys.putIfAbsent(key, mine);
+        }
+        if (first != null) {
+            if (!first.fingerprint.equals(fingerprint)) throw StripeError.idempotencyMismatch(key);
+            if (first.response == null) throw StripeError.idempotencyKeyInUse(key);
+            replays.incrementAndGet();
+            return first.response;
+        }
+        try {
+            Response response = execution.get();
+            mine.response = response;
+            return response;
+        } catch (StripeError e) {
+            if (e.validation() || e.shouldRetry()) {
+                idempotencyKeys.remove(key, mine);
+                throw e;
+            }
+            Response response = errorResponse(e, requestId);
+            mine.response = response;
+            return response;
+        } catch (RuntimeException e) {
+            idempotencyKeys.remove(key, mine);
+            throw e;
+        } finally {
+            if (idempotencyKeys.size() > 50_000) purgeExpiredKeys(now);
+        }
+    }
+
+    private void purgeExpiredKeys(Instant now) {
+        idempotencyKeys.entrySet().removeIf(e -> e.getValue().response != null
+                && e.getValue().created.plus(idempotencyKeyTtl).isBefore(now));
+    }
+
+    /** What makes two requests "the same" for an idempotency key: method, path and parameters in any order. */
+    private static String fingerprint(String method, String rawPath, List<FormDecoder.Pair> pairs) {
+        List<String> parts = new ArrayList<>();
+        pairs.forEach(p -> parts.add(p.key() + "=" + p.value()));
+        parts.sort(Comparator.naturalOrder());
+        return method + " " + rawPath + "?" + String.join("&", parts);
+    }
+
+    private void authenticate(Headers headers) {
+        String authorization = headers.getFirst("Authorization");
+        if (authorization == null || authorization.isBlank()) {
+            throw StripeError.authentication("You did not provide an API key. You need to provide your API key in the "
+                    + "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
+                    + "https://stripe.com/docs/api#authentication for details, or we can help at "
+                    + "https://support.stripe.com/.");
+        }
+        String apiKey = authorization.trim();
+        if (apiKey.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            apiKey = apiKey.substring(7).trim();
+        } else if (apiKey.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String user = new String(Base64.getDecoder().decode(apiKey.substring(6).trim()), StandardCharsets.UTF_8);
+                apiKey = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+            } catch (IllegalArgumentException e) {
+                throw StripeError.authentication("Invalid API Key provided: the Basic credentials are not base64.");
+            }
+        }
+        if (!apiKey.startsWith("sk_test_") && !apiKey.startsWith("rk_test_")) {
+            throw StripeError.authentication("Invalid API Key provided: " + mask(apiKey));
+        }
+    }
+
+    /** Stripe shows a key's type prefix and last four characters: {@code sk_live_********************1234}. */
+    private static String mask(String apiKey) {
+        int prefix = apiKey.indexOf('_', apiKey.indexOf('_') + 1) + 1;
+        if (prefix <= 0 || apiKey.length() <= prefix + 4) return "*".repeat(Math.max(apiKey.length(), 4));
+        return apiKey.substring(0, prefix) + "*".repeat(apiKey.length() - prefix - 4) + apiKey.substring(apiKey.length() - 4);
+    }
+
+    private String apiVersion(Headers headers) {
+        String version = headers.getFirst("Stripe-Version");
+        if (version != null && !API_VERSION.matcher(version).matches()) {
+            throw StripeError.invalid(null, "Invalid Stripe API version: " + version);
+        }
+        return apiVersionOrDefault(headers);
+    }
+
+    private String apiVersionOrDefault(Headers headers) {
+        String version = headers.getFirst("Stripe-Version");
+        return version != null && API_VERSION.matcher(version).matches() ? version : openApi.version();
+    }
+
+    private static void checkContentType(Headers headers, String body) {
+        String type = headers.getFirst("Content-Type");
+        if (!body.isEmpty() && type != null && !type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+            throw StripeError.invalid(null, "Invalid request: Stripe's API takes form-encoded bodies "
+                    + "(application/x-www-form-urlencoded), not " + type + ".");
+        }
+    }
+
+    private Response errorResponse(StripeError e, String requestId) {
+        try {
+            return new Response(e.status(), json.writeValueAsBytes(e.body(requestId)), requestId, e.shouldRetry());
+        } catch (JsonProcessingException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private void send(HttpExchange exchange, Response response, String requestId, String key, String apiVersion)
+            throws IOException {
+        Headers headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", "application/json");
+        headers.set("Request-Id", requestId);
+        headers.set("Stripe-Version", apiVersion);
+        if (key != null && "POST".equals(exchange.getRequestMethod())) headers.set("Idempotency-Key", key);
+        if (!requestId.equals(response.requestId())) {
+            headers.set("Idempotent-Replayed", "true");
+            headers.set("Original-Request", response.requestId());
+        }
+        if (response.shouldRetry()) headers.set("Stripe-Should-Retry", "true");
+        if (response.status() == 401) headers.set("WWW-Authenticate", "Basic realm=\"Stripe\"");
+        exchange.sendResponseHeaders(response.status(), response.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(response.body());
+        }
+    }
+
+    private void record(String method, String path, String key, Map<String, Object> params, int status, String requestId) {
+        synchronized (received) {
+            if (received.size() == LOG_CAPACITY) received.removeFirst();
+            received.addLast(new ReceivedRequest(clock.instant(), method, path, key, params, status, requestId));
+        }
+    }
+
+    @Override
+    protected void sendInjectedFailure(HttpExchange exchange, int status) throws IOException {
+        String requestId = StripeIds.next("req_");
+        requests.incrementAndGet();
+        StripeError error = StripeError.injected(status);
+        send(exchange, errorResponse(error, requestId), requestId,
+                exchange.getRequestHeaders().getFirst("Idempotency-Key"), apiVersionOrDefault(exchange.getRequestHeaders()));
+        record(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                exchange.getRequestHeaders().getFirst("Idempotency-Key"), Map.of(), status, requestId);
+        log.debug("{} {} -> {} (injected)", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), status);
+    }
+
+    @Override
+    protected void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
+        if (!exchange.getResponseHeaders().containsKey("Request-Id")) {
+            exchange.getResponseHeaders().set("Request-Id", StripeIds.next("req_"));
+        }
+        super.sendJson(exchange, status, body);
+    }
+
+    /** Sandbox controls besides the base ones: {@code GET /_sandbox/requests}, {@code POST /_sandbox/rate-limit}. */
+    @Override
+    @SuppressWarnings("unchecked")
+    protected boolean control(HttpExchange exchange, String method, String path) throws IOException {
+        switch (path) {
+            case "/_sandbox/requests" -> sendJson(exchange, 200, requests());
+            case "/_sandbox/rate-limit" -> {
+                if ("POST".equals(method)) {
+                    Map<String, Object> body = json.readValue(readBody(exchange), Map.class);
+                    if (body.get("perSecond") instanceof Number n) rateLimitPerSecond(n.intValue());
+                }
+                sendJson(exchange, 200, Map.of("perSecond", rateLimiter.limit()));
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Admits at most {@code limit} requests in any one-second window (0 = unlimited). */
+    private static final class SlidingWindow {
+        private final Deque<Long> admitted = new ArrayDeque<>();
+        private int limit;
+
+        SlidingWindow(int limit) { this.limit = limit; }
+
+        synchronized void limit(int perSecond) {
+            this.limit = Math.max(0, perSecond);
+            admitted.clear();
+        }
+
+        synchronized int limit() { return limit; }
+
+        synchronized boolean admit() {
+            if (limit == 0) return true;
+            long now = System.nanoTime();
+            while (!admitted.isEmpty() && now - admitted.peekFirst() >= 1_000_000_000L) admitted.pollFirst();
+            if (admitted.size() >= limit) return false;
+            admitted.addLast(now);
+            return true;
+        }
+    }
+}
