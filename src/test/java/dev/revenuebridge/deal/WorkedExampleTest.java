@@ -82,9 +82,11 @@ class WorkedExampleTest extends BridgeTestSupport {
         assertThat(data(invoice.get("lines"))).singleElement()
                 .satisfies(line -> assertThat(number(line.get("amount"))).isEqualTo(2_000_000L));
 
-        // every create carried a deterministic Idempotency-Key
+        // the Stripe sandbox, which validates against Stripe's OpenAPI description, accepted every call; every create
+        // carried the bridge's deterministic Idempotency-Key (not the SDK's random one)
+        assertThat(stripe.requests()).noneMatch(r -> r.status() == 400);
         assertThat(stripe.requests()).filteredOn(r -> r.method().equals("POST")).isNotEmpty()
-                .allSatisfy(r -> assertThat(r.idempotencyKey()).isNotBlank());
+                .allSatisfy(r -> assertThat(r.idempotencyKey()).matches("rb-.+"));
 
         // ERP: one customer, one sales order under the Opportunity id with the two lines, Net 30, USD, US subsidiary
         Map<String, Object> erpCustomer = INFRA.erp().byExternalId("customer", ACCOUNT).orElseThrow();
@@ -116,6 +118,7 @@ class WorkedExampleTest extends BridgeTestSupport {
         // the trace API
         Map<String, Object> trace = trace(OPPORTUNITY);
         assertThat(trace.get("status")).isEqualTo("Synced");
+        assertThat(trace.get("accountId")).isEqualTo(ACCOUNT);
         Map<String, Object> ids = map(trace.get("externalIds"));
         assertThat(map(ids.get("stripe"))).containsEntry("customer", customerId)
                 .containsEntry("subscription", subscription.get("id"))
@@ -156,6 +159,14 @@ class WorkedExampleTest extends BridgeTestSupport {
                 .filter(o -> OPPORTUNITY.equals(o.get("externalId")))).hasSize(1);
         assertThat(lines(INFRA.erp().byExternalId("salesOrder", OPPORTUNITY).orElseThrow())).hasSize(2);
         assertThat(INFRA.erp().records("customer").stream().filter(c -> ACCOUNT.equals(c.get("externalId")))).hasSize(1);
+    }
+
+    @Test
+    @Order(4)
+    void theTraceOfAnUnknownOpportunityIs404() {
+        var response = http.getForEntity("/api/deals/006Dn00000NopeAAA", Map.class);
+        assertThat(response.getStatusCode().value()).isEqualTo(404);
+        assertThat(response.getBody()).containsEntry("opportunityId", "006Dn00000NopeAAA");
     }
 
     private long closingReplayId() {

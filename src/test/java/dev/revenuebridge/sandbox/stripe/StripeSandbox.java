@@ -80,9 +80,12 @@ public final class StripeSandbox extends SandboxServer {
         new StripeSubscriptions(store, catalog, invoicing).register(endpoints);
     }
 
+    /** Where the project keeps Stripe's OpenAPI description (API version 2023-08-16, MIT licence) on the test classpath. */
+    public static final String BUNDLED_SPEC = "/sandbox/stripe/spec3.json";
+
     /**
-     * Finds spec3.json: the system property {@code stripe.openapi.spec}, else {@code shared/stripe-openapi/spec3.json}
-     * beside the working directory or one of its parents (the project lives next to {@code ../shared}).
+     * Finds spec3.json: the system property {@code stripe.openapi.spec}, else the copy bundled with the tests
+     * ({@link #BUNDLED_SPEC}), else {@code shared/stripe-openapi/spec3.json} beside the working directory or a parent.
      */
     public static Path locateSpec() {
         String property = System.getProperty("stripe.openapi.spec");
@@ -92,6 +95,14 @@ public final class StripeSandbox extends SandboxServer {
                 throw new IllegalStateException("-Dstripe.openapi.spec points at no file: " + path.toAbsolutePath());
             }
             return path;
+        }
+        java.net.URL bundled = StripeSandbox.class.getResource(BUNDLED_SPEC);
+        if (bundled != null && "file".equals(bundled.getProtocol())) {
+            try {
+                return Path.of(bundled.toURI());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
         }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve("shared/stripe-openapi/spec3.json");
