@@ -1,0 +1,102 @@
+package dev.revenuebridge.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real mapping files as shipped, reloading in local mode, and errors that name the file and the field. */
+class MappingCatalogTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theShippedMappingsCarryTheWorkedExample() {
+        MappingCatalog mappings = new MappingCatalog("mappings", false);
+        assertThat(mappings.product("IMPL-STD")).hasValueSatisfying(p -> {
+            assertThat(p.billing()).isEqualTo(MappingCatalog.Billing.ONE_TIME);
+            assertThat(p.recognition()).isEqualTo(MappingCatalog.Recognition.POINT_IN_TIME);
+            assertThat(p.standaloneSellingPrice()).isEqualByComparingTo(new BigDecimal("20000.00"));
+        });
+        assertThat(mappings.product("PLAT-SUB")).hasValueSatisfying(p -> {
+            assertThat(p.billing()).isEqualTo(MappingCatalog.Billing.RECURRING);
+            assertThat(p.interval()).isEqualTo("month");
+        });
+        assertThat(mappings.product("TRAIN-STD")).isPresent();
+        assertThat(mappings.paymentTerm("Net 30")).hasValueSatisfying(t -> assertThat(t.days()).isEqualTo(30));
+        assertThat(mappings.subsidiary("US")).hasValueSatisfying(s -> assertThat(s.currency()).isEqualTo("USD"));
+        assertThat(mappings.subsidiary("DE")).hasValueSatisfying(s -> assertThat(s.currency()).isEqualTo("EUR"));
+        assertThat(mappings.stripePaymentMethod("ACH")).hasValue("us_bank_account");
+        assertThat(mappings.salesforceField("lineItem", "productCode")).isEqualTo("Product2.ProductCode");
+    }
+
+    @Test
+    void anEditedFileTakesEffectWhenReloadIsOn() throws IOException {
+        copyShippedMappings();
+        MappingCatalog mappings = new MappingCatalog(dir.toString(), true);
+        assertThat(mappings.paymentTerm("Net 90")).isEmpty();
+
+        Path terms = dir.resolve("payment-terms.yaml");
+        Files.writeString(terms, Files.readString(terms) + "  \"Net 90\": {days: 90, erpTerm: \"9\"}\n");
+        Files.setLastModifiedTime(terms, FileTime.from(Instant.now().plusSeconds(5)));
+
+        assertThat(mappings.paymentTerm("Net 90")).hasValueSatisfying(t -> assertThat(t.days()).isEqualTo(90));
+    }
+
+    @Test
+    void aBrokenFileKeepsThePreviousMappingsWhenReloading() throws IOException {
+        copyShippedMappings();
+        MappingCatalog mappings = new MappingCatalog(dir.toString(), true);
+        Path terms = dir.resolve("payment-terms.yaml");
+        Files.writeString(terms, "paymentTerms:\n  \"Net 30\": {days: thirty, erpTerm: \"2\"}\n");
+        Files.setLastModifiedTime(terms, FileTime.from(Instant.now().plusSeconds(5)));
+
+        assertThat(mappings.paymentTerm("Net 30")).hasValueSatisfying(t -> assertThat(t.days()).isEqualTo(30));
+    }
+
+    @Test
+    void aMappingErrorNamesTheFileTheEntryAndTheField() throws IOException {
+        copyShippedMappings();
+        Files.writeString(dir.resolve("products.yaml"), """
+                products:
+                  PLAT-SUB:
+                    name: Platform subscription
+                    billing: sometimes
+                    recognition: ratable
+                    stripe: {product: PLAT-SUB}
+                    erp: {item: "502"}
+                    standaloneSellingPrice: {amount: "10000.00", currency: USD}
+                """);
+        assertThatThrownBy(() -> new MappingCatalog(dir.toString(), false))
+                .isInstanceOf(MappingException.class)
+                .hasMessage("mappings/products.yaml: PLAT-SUB.billing has an unknown value 'sometimes'");
+
+        Files.writeString(dir.resolve("subsidiaries.yaml"), Files.readString(Path.of("mappings/subsidiaries.yaml"))
+                .replace("  US: us", "  US: north-america"));
+        copy("products.yaml");
+        assertThatThrownBy(() -> new MappingCatalog(dir.toString(), false))
+                .hasMessageContaining("mappings/subsidiaries.yaml: billingCountries.US")
+                .hasMessageContaining("north-america");
+    }
+
+    private void copyShippedMappings() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("mappings"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, dir.resolve(file.getFileName()));
+            }
+        }
+    }
+
+    private void copy(String file) throws IOException {
+        Files.copy(Path.of("mappings", file), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}
