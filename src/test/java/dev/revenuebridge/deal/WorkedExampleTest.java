@@ -35,6 +35,8 @@ class WorkedExampleTest extends BridgeTestSupport {
     CamelContext camel;
     @Autowired
     JdbcTemplate jdbc;
+    @org.springframework.beans.factory.annotation.Value("${revenue.kafka.deals-group}")
+    String dealsGroup;
 
     @Test
     @Order(1)
@@ -142,6 +144,19 @@ class WorkedExampleTest extends BridgeTestSupport {
         assertThat(INFRA.erp().writeLog()).hasSize(erpWrites);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM camel_messageprocessed WHERE messageid LIKE ?",
                 Integer.class, OPPORTUNITY + ":%")).isEqualTo(1);
+        // both deliveries are done with: the consumer group's committed offsets cover them
+        await().atMost(Duration.ofSeconds(10)).until(() -> committedOffsets() == 2);
+    }
+
+    private long committedOffsets() {
+        return INFRA.kafka().doWithAdminFunction(admin -> {
+            try {
+                return admin.listConsumerGroupOffsets(dealsGroup).partitionsToOffsetAndMetadata().get().values()
+                        .stream().mapToLong(o -> o.offset()).sum();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
