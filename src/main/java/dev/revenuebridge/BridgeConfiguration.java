@@ -13,9 +13,17 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Configuration(proxyBeanMethods = false)
 public class BridgeConfiguration {
 
+    /**
+     * The bridge's clock. {@code revenue.clock.start} (an ISO instant) makes the bridge start as if it were that moment
+     * and run on from there, like a Stripe test clock: tests and local mode use it to play a deal at its close date.
+     */
     @Bean
-    Clock clock() {
-        return Clock.systemUTC();
+    Clock clock(@org.springframework.beans.factory.annotation.Value("${revenue.clock.start:}") String start) {
+        if (start == null || start.isBlank()) {
+            return Clock.systemUTC();
+        }
+        java.time.Instant from = java.time.Instant.parse(start);
+        return Clock.offset(Clock.systemUTC(), java.time.Duration.between(java.time.Instant.now(), from));
     }
 
     /** Keys of deal events already applied (Opportunity id + commit number), in camel_messageprocessed. */

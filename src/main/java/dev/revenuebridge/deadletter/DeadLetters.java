@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.revenuebridge.deal.DealRejectedException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -22,10 +21,8 @@ public class DeadLetters {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
-    /** A stored dead letter, as ops list it. */
-    public record DeadLetter(long id, String routeId, String opportunityId, String errorType, String errorMessage,
-                             String remoteBody, String status) {
-    }
+    private static final java.util.regex.Pattern SECRET_HEADER =
+            java.util.regex.Pattern.compile("(?i)authorization|cookie|token|secret|password|api.?key");
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
@@ -40,7 +37,7 @@ public class DeadLetters {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
         if (routeId == null) routeId = exchange.getFromRouteId();
-        String opportunityId = exchange.getIn().getHeader("opportunityId", String.class);
+        String opportunityId = salesforceId(exchange.getIn().getHeader("opportunityId", String.class));
         String reason = reason(error);
         Throwable cause = rootOfInterest(error);
         String remoteBody = cause instanceof HttpOperationFailedException http ? http.getResponseBody()
@@ -63,12 +60,9 @@ public class DeadLetters {
         return reason;
     }
 
-    public List<DeadLetter> forOpportunity(String opportunityId) {
-        return jdbc.query("""
-                SELECT id, route_id, opportunity_id, error_type, error_message, remote_body, status
-                FROM dead_letter WHERE opportunity_id = ? ORDER BY id
-                """, (rs, i) -> new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), rs.getString(6), rs.getString(7)), opportunityId);
+    /** Only a well-formed Salesforce id is kept as the dead letter's Opportunity; anything else stays in the body. */
+    static String salesforceId(String value) {
+        return value != null && value.matches("[A-Za-z0-9]{15}|[A-Za-z0-9]{18}") ? value : null;
     }
 
     /** What went wrong, in words that make sense on the Opportunity's Sync_Error__c. */
@@ -102,6 +96,9 @@ public class DeadLetters {
     private String headers(Exchange exchange) {
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getIn().getHeaders().forEach((k, v) -> {
+            if (SECRET_HEADER.matcher(k).find()) {
+                return; // credentials never reach the dead-letter table
+            }
             if (v == null || v instanceof CharSequence || v instanceof Number || v instanceof Boolean) {
                 headers.put(k, String.valueOf(v));
             } else if (v instanceof byte[] bytes) {

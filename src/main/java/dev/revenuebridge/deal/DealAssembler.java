@@ -27,7 +27,8 @@ public class DealAssembler {
 
     public DealAssembler(MappingCatalog mappings, ObjectMapper json) {
         this.mappings = mappings;
-        this.json = json;
+        // amounts are read as BigDecimal straight from the JSON text, never through a double
+        this.json = json.copy().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
     /** The Opportunity fields to fetch, comma separated, for the sObject GET's {@code fields} parameter. */
@@ -121,6 +122,9 @@ public class DealAssembler {
     private BigDecimal decimal(JsonNode record, String section, String canonical) {
         JsonNode node = node(record, section, canonical);
         if (node == null) return null;
+        if (node.isNumber()) {
+            return node.decimalValue();
+        }
         try {
             return new BigDecimal(node.asText());
         } catch (NumberFormatException e) {

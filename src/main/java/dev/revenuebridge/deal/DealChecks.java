@@ -1,7 +1,9 @@
 package dev.revenuebridge.deal;
 
 import dev.revenuebridge.mapping.MappingCatalog;
+import dev.revenuebridge.deal.ClosedWonDeal.DealLine;
 import dev.revenuebridge.mapping.MappingCatalog.Billing;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -30,6 +32,9 @@ public class DealChecks {
         if (deal.currency() == null) {
             reasons.add("Opportunity currency is empty");
         }
+        if (deal.billingCadence() != null && !"Monthly".equalsIgnoreCase(deal.billingCadence())) {
+            reasons.add("Billing cadence '" + deal.billingCadence() + "' is not supported yet (only Monthly)");
+        }
         if (deal.contractStart() == null) {
             reasons.add("Contract start date is empty");
         }
@@ -43,11 +48,15 @@ public class DealChecks {
             reasons.add("Account billing country is empty");
         } else if (mappings.subsidiary(country).isEmpty()) {
             reasons.add("Billing country " + country + " is not mapped to a subsidiary in mappings/subsidiaries.yaml");
+        } else if (deal.currency() != null && !mappings.subsidiary(country).get().currency().equals(deal.currency())) {
+            var subsidiary = mappings.subsidiary(country).get();
+            reasons.add("Currency " + deal.currency() + " is not the currency of " + subsidiary.name() + " ("
+                    + subsidiary.currency() + "), which books deals billed to " + country);
         }
         if (deal.lines().isEmpty()) {
             reasons.add("The Opportunity has no line items");
         }
-        for (ClosedWonDeal.DealLine line : deal.lines()) {
+        for (DealLine line : deal.lines()) {
             String label = "Line " + line.lineId() + (line.productCode() == null ? "" : " (" + line.productCode() + ")");
             if (line.productCode() == null) {
                 reasons.add(label + " has no product code");
@@ -72,6 +81,13 @@ public class DealChecks {
             }
             if (line.totalPrice() == null) {
                 reasons.add(label + " has no total price");
+            }
+        }
+        if (deal.amount() != null && deal.lines().stream().allMatch(l -> l.totalPrice() != null)) {
+            BigDecimal lines = deal.lines().stream().map(DealLine::totalPrice).reduce(BigDecimal.ZERO, BigDecimal::add);
+            if (lines.compareTo(deal.amount()) != 0) {
+                reasons.add("Line totals add up to " + lines.toPlainString() + " but the Opportunity Amount is "
+                        + deal.amount().toPlainString());
             }
         }
         if (!reasons.isEmpty()) {

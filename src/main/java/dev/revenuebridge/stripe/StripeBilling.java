@@ -11,25 +11,25 @@ import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerSearchParams;
 import com.stripe.param.InvoiceCreateParams;
+import com.stripe.param.InvoiceFinalizeInvoiceParams;
+import com.stripe.param.InvoiceSearchParams;
 import com.stripe.param.InvoiceItemCreateParams;
 import com.stripe.param.InvoiceItemListParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.SubscriptionCreateParams;
+import com.stripe.param.SubscriptionSearchParams;
 import dev.revenuebridge.deal.ClosedWonDeal;
 import dev.revenuebridge.deal.ClosedWonDeal.DealLine;
+import dev.revenuebridge.deal.DealRejectedException;
 import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.mapping.MappingCatalog.Billing;
 import dev.revenuebridge.mapping.MappingCatalog.Product;
 import dev.revenuebridge.trace.DealTrace;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Currency;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Every Stripe call the deal routes make, through the official SDK. Each create first looks in the deal's links (the
- * bridge's own memory, which outlives Stripe's 24 h idempotency window), then carries a deterministic Idempotency-Key:
- * {@code rb-<opportunity>-<step>-<terms fingerprint>}, so a retry or replay of the same terms returns the same object
- * and changed terms never replay a stale response.
+ * Every Stripe call the deal routes make, through the official SDK. Before each create the bridge looks in the deal's
+ * links (its own memory, which outlives Stripe's 24 h idempotency window) and then in Stripe itself, by the
+ * {@code sf_opportunity_id} / {@code sf_account_id} metadata; each create carries a stable Idempotency-Key
+ * ({@code rb-<opportunity>-<step>}, the customer {@code rb-<account>-customer}), so a retry returns the same object and
+ * a retry with other parameters is refused by Stripe rather than creating a second one.
  */
 @Component("stripeBilling")
 public class StripeBilling {
@@ -103,7 +104,8 @@ public class StripeBilling {
             if (account.state() != null) address.setState(account.state());
             params.setAddress(address.build());
         }
-        Customer customer = stripe.v1().customers().create(params.build(), idempotent(deal, "customer"));
+        Customer customer = stripe.v1().customers().create(params.build(),
+                RequestOptions.builder().setIdempotencyKey("rb-" + deal.accountId() + "-customer").build());
         LOG.info("Opportunity {}: Stripe customer {} created", opportunityId, customer.getId());
         trace.link(opportunityId, SYSTEM, "customer", customer.getId());
         return customer.getId();
@@ -118,8 +120,11 @@ public class StripeBilling {
         if (recurring.isEmpty()) {
             return null;
         }
-        var known = trace.linked(deal.opportunityId(), SYSTEM, "subscription");
+        var known = trace.linked(deal.opportunityId(), SYSTEM, "subscription")
+                .or(() -> search(() -> stripe.v1().subscriptions().search(SubscriptionSearchParams.builder()
+                        .setQuery(byOpportunity(deal)).build()).getData().stream().map(Subscription::getId).findFirst()));
         if (known.isPresent()) {
+            trace.link(deal.opportunityId(), SYSTEM, "subscription", known.get());
             return known.get();
         }
         String currency = currency(deal);
@@ -153,7 +158,7 @@ public class StripeBilling {
                     .setPriceData(SubscriptionCreateParams.Item.PriceData.builder()
                             .setCurrency(currency)
                             .setProduct(product.stripeProduct())
-                            .setUnitAmount(minorUnits(line.unitPrice(), deal.currency()))
+                            .setUnitAmount(monthlyUnitAmount(deal, line))
                             .setRecurring(SubscriptionCreateParams.Item.PriceData.Recurring.builder()
                                     .setInterval(SubscriptionCreateParams.Item.PriceData.Recurring.Interval.MONTH)
                                     .build())
@@ -174,7 +179,10 @@ public class StripeBilling {
             return null;
         }
         String currency = currency(deal);
-        String invoiceId = trace.linked(deal.opportunityId(), SYSTEM, "one_time_invoice").orElse(null);
+        String invoiceId = trace.linked(deal.opportunityId(), SYSTEM, "one_time_invoice")
+                .or(() -> search(() -> stripe.v1().invoices().search(InvoiceSearchParams.builder()
+                        .setQuery(byOpportunity(deal)).build()).getData().stream().map(Invoice::getId).findFirst()))
+                .orElse(null);
         if (invoiceId == null) {
             InvoiceCreateParams.Builder params = InvoiceCreateParams.builder()
                     .setCustomer(customerId)
@@ -211,13 +219,15 @@ public class StripeBilling {
                         .setPriceData(InvoiceItemCreateParams.PriceData.builder()
                                 .setCurrency(currency)
                                 .setProduct(product.stripeProduct())
-                                .setUnitAmount(minorUnits(line.unitPrice(), deal.currency()))
+                                .setUnitAmount(unitAmount(deal, line, line.quantity()))
                                 .build())
                         .build(), idempotent(deal, "invoice-item-" + line.lineId()));
                 LOG.debug("Opportunity {}: invoice item {} added to {}", deal.opportunityId(), item.getId(), invoiceId);
             }
-            invoice = stripe.v1().invoices().finalizeInvoice(invoiceId, RequestOptions.builder()
-                    .setIdempotencyKey(key(deal, "finalize-" + invoiceId)).build());
+            // auto_advance: Stripe emails the invoice and its reminders (send_invoice collection)
+            invoice = stripe.v1().invoices().finalizeInvoice(invoiceId,
+                    InvoiceFinalizeInvoiceParams.builder().setAutoAdvance(true).build(),
+                    RequestOptions.builder().setIdempotencyKey(key(deal, "finalize-invoice")).build());
         }
         LOG.info("Opportunity {}: one-time Stripe invoice {} is {} ({} {} due)", deal.opportunityId(), invoiceId,
                 invoice.getStatus(), invoice.getAmountDue(), currency);
@@ -268,10 +278,48 @@ public class StripeBilling {
         return deal.currency().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The price per unit per month Stripe bills for a recurring line: its contract value (TotalPrice, after any
+     * discount) over quantity x months, so that Stripe bills exactly what the ERP books.
+     */
+    static long monthlyUnitAmount(ClosedWonDeal deal, DealLine line) {
+        return unitAmount(deal, line, line.quantity().multiply(BigDecimal.valueOf(line.termMonths())));
+    }
+
+    /** The line's contract value per billed unit, in minor units; a value that does not divide evenly is refused. */
+    static long unitAmount(ClosedWonDeal deal, DealLine line, BigDecimal units) {
+        BigDecimal perUnit;
+        try {
+            perUnit = line.totalPrice().divide(units, java.math.MathContext.DECIMAL128);
+            return minorUnits(perUnit, deal.currency());
+        } catch (ArithmeticException e) {
+            throw new DealRejectedException(deal.opportunityId(), List.of("Line " + line.lineId() + " ("
+                    + line.productCode() + "): total " + line.totalPrice().toPlainString() + " " + deal.currency()
+                    + " does not divide into equal billed units of " + units.toPlainString()));
+        }
+    }
+
     /** Stripe amounts are integers in the currency's minor unit; a value finer than that is an error, never rounded. */
     static long minorUnits(BigDecimal amount, String currencyCode) {
         int digits = Currency.getInstance(currencyCode).getDefaultFractionDigits();
-        return amount.movePointRight(digits).setScale(0).longValueExact();
+        return amount.movePointRight(digits).setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
+    }
+
+    private static String byOpportunity(ClosedWonDeal deal) {
+        return "metadata['sf_opportunity_id']:'" + deal.opportunityId() + "'";
+    }
+
+    private interface StripeLookup {
+        java.util.Optional<String> find() throws StripeException;
+    }
+
+    /** A lookup in Stripe (Search is eventually consistent there: the link table is the first place looked in). */
+    private static java.util.Optional<String> search(StripeLookup lookup) {
+        try {
+            return lookup.find();
+        } catch (StripeException e) {
+            throw new IllegalStateException("Stripe search failed: " + e.getMessage(), e);
+        }
     }
 
     private static long epochSecond(LocalDate date) {
@@ -283,20 +331,7 @@ public class StripeBilling {
     }
 
     static String key(ClosedWonDeal deal, String step) {
-        return "rb-" + deal.opportunityId() + "-" + step + "-" + fingerprint(deal);
-    }
-
-    /** A short hash of the deal's terms (not its Salesforce version stamp): equal terms give equal keys. */
-    static String fingerprint(ClosedWonDeal deal) {
-        String terms = String.join("|", deal.opportunityId(), deal.accountId(), String.valueOf(deal.amount()),
-                deal.currency(), String.valueOf(deal.contractStart()), String.valueOf(deal.contractEnd()),
-                deal.paymentTerms(), String.valueOf(deal.paymentMethod()), deal.lines().toString(), deal.account().toString());
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(terms.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "rb-" + deal.opportunityId() + "-" + step;
     }
 
 }

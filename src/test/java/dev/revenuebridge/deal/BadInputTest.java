@@ -70,6 +70,22 @@ class BadInputTest extends BridgeTestSupport {
     }
 
     @Test
+    void anErpRejectionIsNotRetriedAndItsErrorBodyIsKept() {
+        int erpRequests = INFRA.erp().requestCount();
+        INFRA.erp().faults().failNext(1, 400);
+        INFRA.salesforce().loadDeal(seedDeal("006Dn0000ErpRejAAA", "001Dn0000ErpRejAAA"), true);
+        awaitSyncStatus("006Dn0000ErpRejAAA", "Failed");
+
+        Map<String, Object> deadLetter = jdbc.queryForMap(
+                "SELECT error_message, remote_body FROM dead_letter WHERE opportunity_id = ?", "006Dn0000ErpRejAAA");
+        assertThat((String) deadLetter.get("error_message")).contains("HTTP 400");
+        assertThat((String) deadLetter.get("remote_body")).contains("o:errorDetails");
+        assertThat(INFRA.erp().requestCount() - erpRequests).as("ERP requests: one, no retry").isEqualTo(1);
+        assertThat((String) INFRA.salesforce().record("Opportunity", "006Dn0000ErpRejAAA").get("Sync_Error__c"))
+                .contains("HTTP 400");
+    }
+
+    @Test
     void anOpportunityThatCannotBeFetchedIsRetriedThenFailedWithTheReason() {
         Map<String, Object> deal = seedDeal("006Dn0000NoFetcAAA", "001Dn0000NoFetcAAA");
         opportunity(deal).put("StageName", "Negotiation/Review");

@@ -58,6 +58,10 @@ class WorkedExampleTest extends BridgeTestSupport {
         assertThat(subscriptions).hasSize(1);
         Map<String, Object> subscription = subscriptions.get(0);
         assertThat(subscription.get("customer")).isEqualTo(customerId);
+        assertThat(subscription.get("status")).isEqualTo("active");
+        // billing starts with the contract (2026-01-01), not when the deal closed
+        assertThat(number(subscription.get("billing_cycle_anchor")))
+                .isEqualTo(LocalDate.of(2026, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond());
         assertThat(subscription.get("collection_method")).isEqualTo("send_invoice");
         assertThat(number(subscription.get("days_until_due"))).isEqualTo(30);
         assertThat(number(subscription.get("cancel_at")))

@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -22,6 +25,11 @@ public final class BridgeInfrastructure implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeInfrastructure.class);
     public static final String STRIPE_API_KEY = "sk_test_revenue_bridge_local";
+    /**
+     * Tests and local mode play deals at the worked example's close (2025-12-19), like a Stripe test clock: the bridge
+     * and the Stripe sandbox start at this moment and run on from it, so contract dates are in the future as in life.
+     */
+    public static final Instant SIMULATED_START = Instant.parse("2025-12-19T17:05:00Z");
     private static BridgeInfrastructure shared;
 
     /** Fixed ports (local mode) or 0 for free ones (tests). */
@@ -50,7 +58,8 @@ public final class BridgeInfrastructure implements AutoCloseable {
         kafka.brokerProperty("auto.create.topics.enable", "true");
         kafka.afterPropertiesSet();
         salesforce = new SalesforceSandbox().start(ports.salesforce(), ports.salesforcePubSub());
-        stripe = (StripeSandbox) new StripeSandbox(StripeSandbox.locateSpec()).start(ports.stripe());
+        stripe = new StripeSandbox(StripeSandbox.locateSpec()).start(ports.stripe());
+        stripe.clock(Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), SIMULATED_START)));
         erp = (ErpSandbox) new ErpSandbox().start(ports.erp());
         LOG.info("Bridge infrastructure up in {} ms: PostgreSQL {}, Kafka {}, Salesforce {} (Pub/Sub {}), Stripe {}, ERP {}",
                 (System.nanoTime() - started) / 1_000_000, postgres.getPort(), kafka.getBrokersAsString(),
@@ -108,6 +117,7 @@ public final class BridgeInfrastructure implements AutoCloseable {
         p.put("revenue.stripe.api-base", stripe.baseUrl());
         p.put("revenue.erp.base-url", erp.baseUrl());
         p.put("revenue.erp.token", ErpSandbox.DEFAULT_TOKEN);
+        p.put("revenue.clock.start", SIMULATED_START.toString());
         p.put("revenue.kafka.deals-topic", "revenue.deals." + name);
         p.put("revenue.kafka.deals-group", "revenue-bridge-" + name);
         return p;
