@@ -76,6 +76,11 @@ class WorkedExampleTest extends BridgeTestSupport {
         assertThat(map(price.get("recurring")).get("interval")).isEqualTo("month");
         assertThat(number(items.get(0).get("quantity"))).isEqualTo(1);
 
+        // nothing is billed for the days between the close and the contract start
+        Map<String, Object> firstSubscriptionInvoice = stripe.objects("invoices").stream()
+                .filter(i -> i.get("id").equals(subscription.get("latest_invoice"))).findFirst().orElseThrow();
+        assertThat(number(firstSubscriptionInvoice.get("amount_due"))).isZero();
+
         // one one-time invoice of 20,000.00 USD due in 30 days
         List<Map<String, Object>> invoices = forOpportunity(stripe.objects("invoices"));
         assertThat(invoices).hasSize(1);

@@ -99,7 +99,12 @@ final class StripeSubscriptions {
             throw StripeError.invalid("cancel_at", "cancel_at must be after the start date of the subscription.");
         }
         boolean endedAlready = cancelAt != null && cancelAt <= now;
-        long[] period = trialEnd != null ? new long[] {start, trialEnd} : periodAt(anchor, recurring, endedAlready ? cancelAt - 1 : now);
+        // a billing_cycle_anchor in the future: the first period runs from the start to the anchor (Stripe bills it
+        // prorated, or nothing with proration_behavior=none), full periods begin at the anchor
+        boolean anchoredAhead = trialEnd == null && anchorParam != null && anchorParam > start;
+        long[] period = trialEnd != null ? new long[] {start, trialEnd}
+                : anchoredAhead ? new long[] {start, anchorParam}
+                : periodAt(anchor, recurring, endedAlready ? cancelAt - 1 : now);
         long periodStart = Math.max(start, period[0]);
         long periodEnd = cancelAt != null && cancelAt < period[1] ? cancelAt : period[1];
         if (Boolean.TRUE.equals(c.bool("cancel_at_period_end")) && cancelAt == null) cancelAt = periodEnd;
@@ -181,6 +186,12 @@ final class StripeSubscriptions {
             if (trialEnd != null) {
                 lines.add(invoicing.subscriptionLine(sub, item, 0, start, trialEnd, false,
                         "Trial period for " + invoicing.productName(price)));
+                continue;
+            }
+            if (anchoredAhead) {
+                long amount = prorate ? charge(perPeriod, anchor, recurring, start, anchorParam) : 0;
+                lines.add(invoicing.subscriptionLine(sub, item, amount, start, anchorParam, prorate,
+                        (prorate ? "Remaining time on " : "Until the billing anchor, ") + description + " until " + date(anchorParam)));
                 continue;
             }
             if (prorate && periodStart > start) {
