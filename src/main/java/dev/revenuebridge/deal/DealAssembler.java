@@ -51,6 +51,28 @@ public class DealAssembler {
                 + opportunityId + "' ORDER BY Id";
     }
 
+    /**
+     * A deal in the shape of shared/examples/seed-120k-deal.json ({@code opportunity}, {@code lineItems} with
+     * {@code Product2}, {@code account}): what the deal-desk preview takes. The records have the shapes Salesforce REST
+     * returns, so they are read exactly as a fetched deal is.
+     */
+    public ClosedWonDeal fromSeed(JsonNode seed) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode lineItems = json.createObjectNode();
+        lineItems.set("records", seed.path("lineItems"));
+        return assemble(json.writeValueAsString(seed.path("opportunity")), json.writeValueAsString(lineItems),
+                json.writeValueAsString(seed.path("account")));
+    }
+
+    /** Parses a seed-shaped deal from its JSON text, amounts as decimals. */
+    public JsonNode readSeed(String text) throws IOException {
+        return json.readTree(text);
+    }
+
+    /** Whether the Opportunity, as fetched now, is won (it may have been reopened since its change event). */
+    public boolean isWon(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
+        return "true".equalsIgnoreCase(text(json.readTree(opportunityJson), "opportunity", "won"));
+    }
+
     /** The Opportunity's Account id, to fetch the Account next. */
     public String accountIdOf(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
         JsonNode opp = json.readTree(opportunityJson);

@@ -7,21 +7,26 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import dev.revenuebridge.mapping.MappingCatalog;
 import org.springframework.stereotype.Component;
 
 /**
- * The fields the bridge writes on the Opportunity. Only integration-owned fields (ids, status, sync time, error):
- * deal terms belong to Salesforce and are never written.
+ * The fields the bridge writes on the Opportunity. Only the fields mappings/field-ownership.yaml gives the bridge
+ * (ids, status, sync time, error): deal terms belong to Salesforce and are never written; a write-back naming any other
+ * field is refused here, before it reaches Salesforce.
  */
 @Component("salesforceWriteBack")
 public class SalesforceWriteBack {
 
-    public static final int SYNC_ERROR_MAX = 255;
+    /** Sync_Error__c is a long text area; the reasons are cut, with an ellipsis, beyond this. */
+    public static final int SYNC_ERROR_MAX = 4000;
 
     private final Clock clock;
+    private final MappingCatalog mappings;
 
-    public SalesforceWriteBack(Clock clock) {
+    public SalesforceWriteBack(Clock clock, MappingCatalog mappings) {
         this.clock = clock;
+        this.mappings = mappings;
     }
 
     public Map<String, Object> synced(@ExchangeProperty("stripeCustomerId") String stripeCustomerId,
@@ -38,15 +43,34 @@ public class SalesforceWriteBack {
         fields.put("Sync_Status__c", "Synced");
         fields.put("Sync_Error__c", null);
         fields.put("Last_Sync__c", now());
-        return fields;
+        return owned(fields);
     }
 
     public Map<String, Object> failed(@Header("syncError") String reason) {
+        return status("Failed", reason == null ? "unknown error" : reason);
+    }
+
+    /** A deal the validation gate refused: every reason, one per line, for the sales rep. */
+    public Map<String, Object> requiresReview(@ExchangeProperty("verdict") ValidationGate.Verdict verdict) {
+        return status("Requires Review", String.join("\n", verdict.reasons()));
+    }
+
+    private Map<String, Object> status(String status, String text) {
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("Sync_Status__c", "Failed");
-        String text = reason == null ? "unknown error" : reason;
+        fields.put("Sync_Status__c", status);
         fields.put("Sync_Error__c", text.length() > SYNC_ERROR_MAX ? text.substring(0, SYNC_ERROR_MAX - 1) + "…" : text);
         fields.put("Last_Sync__c", now());
+        return owned(fields);
+    }
+
+    /** Refuses to write a field the bridge does not own. */
+    Map<String, Object> owned(Map<String, Object> fields) {
+        for (String field : fields.keySet()) {
+            if (!mappings.bridgeOwnedFields().contains(field)) {
+                throw new IllegalStateException("the bridge does not own Opportunity." + field
+                        + " (mappings/field-ownership.yaml) and never writes it");
+            }
+        }
         return fields;
     }
 

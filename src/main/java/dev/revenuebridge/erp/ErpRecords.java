@@ -4,6 +4,7 @@ import dev.revenuebridge.deal.ClosedWonDeal;
 import dev.revenuebridge.deal.ClosedWonDeal.DealLine;
 import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.mapping.MappingCatalog.Subsidiary;
+import dev.revenuebridge.revenue.RevenueSchedule;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -93,6 +94,42 @@ public class ErpRecords {
         out.put("amount", amount);
         out.put("description", line.description() != null ? line.description() : product.name());
         return out;
+    }
+
+    /**
+     * The deal's ASC 606 revenue schedule as an ERP record (external id = Opportunity id): one line per performance
+     * obligation and month, adding up to the transaction price.
+     */
+    public Map<String, Object> revenueSchedule(@ExchangeProperty("deal") ClosedWonDeal deal,
+                                               @ExchangeProperty("revenueSchedule") RevenueSchedule schedule,
+                                               @ExchangeProperty("erpCustomerId") String erpCustomerId,
+                                               @ExchangeProperty("erpSalesOrderId") String erpSalesOrderId) {
+        Subsidiary subsidiary = subsidiary(deal);
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (RevenueSchedule.Entry entry : schedule.entries()) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("postingPeriod", entry.month().toString());
+            line.put("item", ref(mappings.product(entry.productCode()).orElseThrow().erpItem()));
+            line.put("amount", entry.amount());
+            line.put("custcol_sf_line_item_id", entry.lineId());
+            lines.add(line);
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("entity", ref(erpCustomerId));
+        record.put("subsidiary", ref(subsidiary.erpSubsidiary()));
+        record.put("currency", ref(subsidiary.erpCurrency()));
+        record.put("createdFrom", ref(erpSalesOrderId));
+        record.put("totalAmount", schedule.total());
+        record.put("custbody_sf_opportunity_id", deal.opportunityId());
+        record.put("recognitionLines", Map.of("items", lines));
+        return record;
+    }
+
+    /** The schedule as the trace keeps it. */
+    public List<dev.revenuebridge.trace.DealTrace.ScheduleLine> scheduleLines(
+            @ExchangeProperty("revenueSchedule") RevenueSchedule schedule) {
+        return schedule.entries().stream().map(e -> new dev.revenuebridge.trace.DealTrace.ScheduleLine(
+                e.month().toString(), e.lineId(), e.productCode(), e.amount(), schedule.currency())).toList();
     }
 
     /** The internal id at the end of a NetSuite Location header: {@code .../record/v1/customer/1234} -> 1234. */

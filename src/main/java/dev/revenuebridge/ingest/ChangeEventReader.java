@@ -7,14 +7,27 @@ import java.util.List;
 import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
+import dev.revenuebridge.mapping.MappingCatalog;
+import dev.revenuebridge.trace.DealTrace;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns one Opportunity change event (as the Pub/Sub API delivers it, deserialized to a Map) into the deal events the
- * bridge publishes on Kafka, one per changed record: a change event may carry several Opportunity ids.
+ * Turns one Opportunity change event (as the Pub/Sub API delivers it, deserialized to a Map) into deal events, one per
+ * changed record (a change event may carry several Opportunity ids), each saying why it may matter:
+ * {@code closedWon} (IsWon was set to true) or {@code heldDealChanged} (a deal that failed or needs review had one of
+ * its Salesforce-owned fields changed, so it is evaluated again). In an update event the Pub/Sub API sends the changed
+ * fields with values and the others as null; a change of bridge-owned fields only is the bridge's own write-back.
  */
 @Component("changeEventReader")
 public class ChangeEventReader {
+
+    private final MappingCatalog mappings;
+    private final DealTrace trace;
+
+    public ChangeEventReader(MappingCatalog mappings, DealTrace trace) {
+        this.mappings = mappings;
+        this.trace = trace;
+    }
 
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> dealEvents(@Body Map<String, Object> event,
@@ -23,6 +36,12 @@ public class ChangeEventReader {
         if (header == null) {
             throw new IllegalArgumentException("change event without ChangeEventHeader");
         }
+        List<String> changedDealFields = event.entrySet().stream()
+                .filter(e -> e.getValue() != null && !e.getKey().equals("ChangeEventHeader"))
+                .map(Map.Entry::getKey)
+                .filter(field -> !mappings.bridgeOwnedFields().contains(field) && !mappings.systemFields().contains(field))
+                .toList();
+        boolean closedWon = Boolean.TRUE.equals(event.get("IsWon"));
         List<Map<String, Object>> out = new ArrayList<>();
         for (Object recordId : (List<Object>) header.getOrDefault("recordIds", List.of())) {
             Map<String, Object> dealEvent = new LinkedHashMap<>();
@@ -35,6 +54,10 @@ public class ChangeEventReader {
             dealEvent.put("transactionKey", header.get("transactionKey"));
             dealEvent.put("commitUser", header.get("commitUser"));
             dealEvent.put("replayId", replayId);
+            dealEvent.put("closedWon", closedWon);
+            dealEvent.put("heldDealChanged", !closedWon && !changedDealFields.isEmpty()
+                    && trace.awaitingChange(String.valueOf(recordId)));
+            dealEvent.put("changedFields", changedDealFields);
             out.add(dealEvent);
         }
         return out;

@@ -48,10 +48,21 @@ public class MappingCatalog {
     public record Subsidiary(String country, String erpSubsidiary, String name, String currency, String erpCurrency) {
     }
 
+    /** A billing cadence: months per billing period; a non-standard one needs billing approval. */
+    public record BillingCadence(String name, int months, boolean standard) {
+    }
+
+    /** The validation gate's data rules (validation-rules.yaml). */
+    public record ValidationRules(Map<String, List<String>> requiredFields, List<String> taxIdRequiredCountries,
+                                  BigDecimal discountThresholdPercent, List<String> standardPaymentTerms) {
+    }
+
     /** Tables as read from one snapshot of the files. */
     private record Tables(Map<String, Product> products, Map<String, PaymentTerm> terms,
                           Map<String, Subsidiary> subsidiaries, Map<String, String> paymentMethods,
-                          Map<String, Map<String, String>> fields, Map<Path, FileTime> stamps) {
+                          Map<String, Map<String, String>> fields, Map<String, BillingCadence> cadences,
+                          ValidationRules rules, List<String> bridgeOwned, List<String> systemFields,
+                          Map<Path, FileTime> stamps) {
     }
 
     static final String PRODUCTS = "products.yaml";
@@ -59,6 +70,9 @@ public class MappingCatalog {
     static final String SUBSIDIARIES = "subsidiaries.yaml";
     static final String PAYMENT_METHODS = "payment-methods.yaml";
     static final String FIELDS = "salesforce-fields.yaml";
+    static final String CADENCES = "billing-cadences.yaml";
+    static final String RULES = "validation-rules.yaml";
+    static final String OWNERSHIP = "field-ownership.yaml";
 
     private final Path directory;
     private final boolean reload;
@@ -92,6 +106,24 @@ public class MappingCatalog {
                 : Optional.ofNullable(current().paymentMethods().get(salesforceValue));
     }
 
+    public Optional<BillingCadence> billingCadence(String name) {
+        return name == null ? Optional.empty() : Optional.ofNullable(current().cadences().get(name));
+    }
+
+    public ValidationRules validationRules() {
+        return current().rules();
+    }
+
+    /** Opportunity fields the bridge owns and writes (field-ownership.yaml); all others are Salesforce's. */
+    public List<String> bridgeOwnedFields() {
+        return current().bridgeOwned();
+    }
+
+    /** Opportunity system fields that change with every update. */
+    public List<String> systemFields() {
+        return current().systemFields();
+    }
+
     /** Salesforce field (or relationship path) that holds a canonical field of a section (opportunity, lineItem, account). */
     public String salesforceField(String section, String canonicalField) {
         Map<String, String> map = current().fields().get(section);
@@ -119,7 +151,8 @@ public class MappingCatalog {
                     } catch (MappingException e) {
                         LOG.error("Mappings not reloaded, keeping the previous ones: {}", e.getMessage());
                         tables = new Tables(tables.products(), tables.terms(), tables.subsidiaries(),
-                                tables.paymentMethods(), tables.fields(), stamps());
+                                tables.paymentMethods(), tables.fields(), tables.cadences(), tables.rules(),
+                                tables.bridgeOwned(), tables.systemFields(), stamps());
                     }
                 }
                 snapshot = tables;
@@ -134,7 +167,7 @@ public class MappingCatalog {
 
     private Map<Path, FileTime> stamps() {
         Map<Path, FileTime> stamps = new LinkedHashMap<>();
-        for (String file : List.of(PRODUCTS, TERMS, SUBSIDIARIES, PAYMENT_METHODS, FIELDS)) {
+        for (String file : List.of(PRODUCTS, TERMS, SUBSIDIARIES, PAYMENT_METHODS, FIELDS, CADENCES, RULES, OWNERSHIP)) {
             Path path = directory.resolve(file);
             try {
                 stamps.put(path, Files.getLastModifiedTime(path));
@@ -189,8 +222,34 @@ public class MappingCatalog {
             each(fieldFile.path(section), FIELDS, section, (canonical, node) -> map.put(canonical, node.asText()));
             fields.put(section, map);
         }
+        Map<String, BillingCadence> cadences = new LinkedHashMap<>();
+        each(read(CADENCES).path("billingCadences"), CADENCES, "billingCadences", (name, node) -> cadences.put(name,
+                new BillingCadence(name, integer(node, CADENCES, name, "months"), node.path("standard").asBoolean(false))));
+        JsonNode rulesFile = read(RULES);
+        Map<String, List<String>> required = new LinkedHashMap<>();
+        each(rulesFile.path("requiredFields"), RULES, "requiredFields", (section, node) -> {
+            List<String> names = new ArrayList<>();
+            node.forEach(n -> {
+                if (!fields.getOrDefault(section, Map.of()).containsKey(n.asText())) {
+                    throw new MappingException(RULES, "requiredFields." + section,
+                            "names '" + n.asText() + "', which salesforce-fields.yaml does not map");
+                }
+                names.add(n.asText());
+            });
+            required.put(section, List.copyOf(names));
+        });
+        List<String> taxCountries = new ArrayList<>();
+        rulesFile.path("taxIdRequiredCountries").forEach(n -> taxCountries.add(n.asText().toUpperCase(Locale.ROOT)));
+        JsonNode approval = rulesFile.path("approval");
+        List<String> standardTerms = new ArrayList<>();
+        approval.path("standardPaymentTerms").forEach(n -> standardTerms.add(n.asText()));
+        ValidationRules rules = new ValidationRules(Map.copyOf(required), List.copyOf(taxCountries),
+                decimal(approval, RULES, "approval", "discountThresholdPercent", "discountThresholdPercent"),
+                List.copyOf(standardTerms));
         return new Tables(Map.copyOf(products), Map.copyOf(terms), Map.copyOf(subsidiaries), Map.copyOf(methods),
-                Map.copyOf(fields), stamps);
+                Map.copyOf(fields), Map.copyOf(cadences), rules,
+                strings(read(OWNERSHIP).path("opportunity").path("bridgeOwned"), OWNERSHIP, "opportunity.bridgeOwned"),
+                strings(read(OWNERSHIP).path("opportunity").path("system"), OWNERSHIP, "opportunity.system"), stamps);
     }
 
     private JsonNode read(String file) {
@@ -215,6 +274,15 @@ public class MappingCatalog {
             keys.add(it.next());
         }
         keys.forEach(key -> entry.accept(key, node.get(key)));
+    }
+
+    private static List<String> strings(JsonNode node, String file, String label) {
+        if (!node.isArray()) {
+            throw new MappingException(file, label, "must be a list");
+        }
+        List<String> out = new ArrayList<>();
+        node.forEach(n -> out.add(n.asText()));
+        return List.copyOf(out);
     }
 
     private static String text(JsonNode node, String file, String key, String field) {
@@ -246,8 +314,12 @@ public class MappingCatalog {
     }
 
     private static BigDecimal decimal(JsonNode node, String file, String key, String label) {
+        return decimal(node, file, key, label, "amount");
+    }
+
+    private static BigDecimal decimal(JsonNode node, String file, String key, String label, String field) {
         try {
-            return new BigDecimal(text(node, file, key, label, "amount"));
+            return new BigDecimal(text(node, file, key, label, field));
         } catch (NumberFormatException e) {
             throw new MappingException(file, key + "." + label, "is not a decimal amount");
         }

@@ -27,6 +27,7 @@ import dev.revenuebridge.mapping.MappingCatalog.Product;
 import dev.revenuebridge.trace.DealTrace;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Currency;
@@ -87,7 +88,17 @@ public class StripeBilling {
             trace.link(opportunityId, SYSTEM, "customer", id);
             return id;
         }
+        Customer customer = stripe.v1().customers().create(customerParams(deal),
+                RequestOptions.builder().setIdempotencyKey("rb-" + deal.accountId() + "-customer").build());
+        LOG.info("Opportunity {}: Stripe customer {} created", opportunityId, customer.getId());
+        trace.link(opportunityId, SYSTEM, "customer", customer.getId());
+        return customer.getId();
+    }
+
+    /** What the bridge sends to create the deal's customer. */
+    public CustomerCreateParams customerParams(ClosedWonDeal deal) {
         ClosedWonDeal.BillingAccount account = deal.account();
+        String opportunityId = deal.opportunityId();
         CustomerCreateParams.Builder params = CustomerCreateParams.builder()
                 .setName(account.name())
                 .setDescription("Salesforce Account " + account.accountId())
@@ -104,11 +115,7 @@ public class StripeBilling {
             if (account.state() != null) address.setState(account.state());
             params.setAddress(address.build());
         }
-        Customer customer = stripe.v1().customers().create(params.build(),
-                RequestOptions.builder().setIdempotencyKey("rb-" + deal.accountId() + "-customer").build());
-        LOG.info("Opportunity {}: Stripe customer {} created", opportunityId, customer.getId());
-        trace.link(opportunityId, SYSTEM, "customer", customer.getId());
-        return customer.getId();
+        return params.build();
     }
 
     /**
@@ -127,8 +134,30 @@ public class StripeBilling {
             trace.link(deal.opportunityId(), SYSTEM, "subscription", known.get());
             return known.get();
         }
+        for (DealLine line : recurring) {
+            ensureProduct(product(line));
+        }
+        SubscriptionCreateParams params = subscriptionParams(deal, customerId);
+        Subscription subscription = stripe.v1().subscriptions().create(params, idempotent(deal, "subscription"));
+        LOG.info("Opportunity {}: Stripe subscription {} created, cancels at {}", deal.opportunityId(),
+                subscription.getId(), Instant.ofEpochSecond(params.getCancelAt() instanceof Long l ? l : 0));
+        trace.link(deal.opportunityId(), SYSTEM, "subscription", subscription.getId());
+        return subscription.getId();
+    }
+
+    /**
+     * What the bridge sends to create the subscription of the recurring lines, or null when there are none: billed
+     * per the billing cadence by invoice (send_invoice, due per the payment terms), starting at the contract start and
+     * cancelled at the end of the term.
+     */
+    public SubscriptionCreateParams subscriptionParams(ClosedWonDeal deal, String customerId) {
+        List<DealLine> recurring = lines(deal, Billing.RECURRING);
+        if (recurring.isEmpty()) {
+            return null;
+        }
         String currency = currency(deal);
         int termMonths = recurring.stream().mapToInt(DealLine::termMonths).max().orElseThrow();
+        int cadenceMonths = mappings.billingCadence(deal.billingCadence()).orElseThrow().months();
         LocalDate start = deal.contractStart();
         LocalDate end = start.plusMonths(termMonths);
         SubscriptionCreateParams.Builder params = SubscriptionCreateParams.builder()
@@ -151,25 +180,18 @@ public class StripeBilling {
                 SubscriptionCreateParams.PaymentSettings.builder().addPaymentMethodType(type).build()));
         for (DealLine line : recurring) {
             Product product = product(line);
-            ensureProduct(product);
             params.addItem(SubscriptionCreateParams.Item.builder()
                     .setQuantity(line.quantity().longValueExact())
                     .putMetadata("sf_line_item_id", line.lineId())
                     .setPriceData(SubscriptionCreateParams.Item.PriceData.builder()
                             .setCurrency(currency)
                             .setProduct(product.stripeProduct())
-                            .setUnitAmount(monthlyUnitAmount(deal, line))
-                            .setRecurring(SubscriptionCreateParams.Item.PriceData.Recurring.builder()
-                                    .setInterval(SubscriptionCreateParams.Item.PriceData.Recurring.Interval.MONTH)
-                                    .build())
+                            .setUnitAmount(periodUnitAmount(deal, line, cadenceMonths))
+                            .setRecurring(recurring(cadenceMonths))
                             .build())
                     .build());
         }
-        Subscription subscription = stripe.v1().subscriptions().create(params.build(), idempotent(deal, "subscription"));
-        LOG.info("Opportunity {}: Stripe subscription {} created, cancels at {}", deal.opportunityId(),
-                subscription.getId(), end);
-        trace.link(deal.opportunityId(), SYSTEM, "subscription", subscription.getId());
-        return subscription.getId();
+        return params.build();
     }
 
     /** Creates and finalizes one Invoice for the one-time lines; returns its id, or null when there are none. */
@@ -184,19 +206,7 @@ public class StripeBilling {
                         .setQuery(byOpportunity(deal)).build()).getData().stream().map(Invoice::getId).findFirst()))
                 .orElse(null);
         if (invoiceId == null) {
-            InvoiceCreateParams.Builder params = InvoiceCreateParams.builder()
-                    .setCustomer(customerId)
-                    .setCurrency(currency)
-                    .setCollectionMethod(InvoiceCreateParams.CollectionMethod.SEND_INVOICE)
-                    .setDaysUntilDue((long) dueDays(deal))
-                    .setAutoAdvance(false)
-                    .setDescription(deal.name() + ": one-time charges")
-                    .putMetadata("sf_opportunity_id", deal.opportunityId())
-                    .putMetadata("sf_account_id", deal.accountId());
-            paymentMethodType(deal).ifPresent(type -> params.setPaymentSettings(InvoiceCreateParams.PaymentSettings.builder()
-                    .addPaymentMethodType(InvoiceCreateParams.PaymentSettings.PaymentMethodType.valueOf(type.name()))
-                    .build()));
-            invoiceId = stripe.v1().invoices().create(params.build(), idempotent(deal, "one-time-invoice")).getId();
+            invoiceId = stripe.v1().invoices().create(invoiceParams(deal, customerId), idempotent(deal, "one-time-invoice")).getId();
             trace.link(deal.opportunityId(), SYSTEM, "one_time_invoice", invoiceId);
         }
         Invoice invoice = stripe.v1().invoices().retrieve(invoiceId);
@@ -208,20 +218,9 @@ public class StripeBilling {
                 if (billedLines.contains(line.lineId())) {
                     continue;
                 }
-                Product product = product(line);
-                ensureProduct(product);
-                InvoiceItem item = stripe.v1().invoiceItems().create(InvoiceItemCreateParams.builder()
-                        .setCustomer(customerId)
-                        .setInvoice(invoiceId)
-                        .setQuantity(line.quantity().longValueExact())
-                        .setDescription(line.description() != null ? line.description() : product.name())
-                        .putMetadata("sf_line_item_id", line.lineId())
-                        .setPriceData(InvoiceItemCreateParams.PriceData.builder()
-                                .setCurrency(currency)
-                                .setProduct(product.stripeProduct())
-                                .setUnitAmount(unitAmount(deal, line, line.quantity()))
-                                .build())
-                        .build(), idempotent(deal, "invoice-item-" + line.lineId()));
+                ensureProduct(product(line));
+                InvoiceItem item = stripe.v1().invoiceItems().create(invoiceItemParams(deal, line, customerId, invoiceId),
+                        idempotent(deal, "invoice-item-" + line.lineId()));
                 LOG.debug("Opportunity {}: invoice item {} added to {}", deal.opportunityId(), item.getId(), invoiceId);
             }
             // auto_advance: Stripe emails the invoice and its reminders (send_invoice collection)
@@ -230,8 +229,48 @@ public class StripeBilling {
                     RequestOptions.builder().setIdempotencyKey(key(deal, "finalize-invoice")).build());
         }
         LOG.info("Opportunity {}: one-time Stripe invoice {} is {} ({} {} due)", deal.opportunityId(), invoiceId,
-                invoice.getStatus(), invoice.getAmountDue(), currency);
+                invoice.getStatus(), invoice.getAmountDue(), currency(deal));
         return invoiceId;
+    }
+
+    /** What the bridge sends to create the one-time invoice (a draft, finalized once its items are on it). */
+    public InvoiceCreateParams invoiceParams(ClosedWonDeal deal, String customerId) {
+        String currency = currency(deal);
+        InvoiceCreateParams.Builder params = InvoiceCreateParams.builder()
+                    .setCustomer(customerId)
+                    .setCurrency(currency)
+                    .setCollectionMethod(InvoiceCreateParams.CollectionMethod.SEND_INVOICE)
+                    .setDaysUntilDue((long) dueDays(deal))
+                    .setAutoAdvance(false)
+                    .setDescription(deal.name() + ": one-time charges")
+                    .putMetadata("sf_opportunity_id", deal.opportunityId())
+                    .putMetadata("sf_account_id", deal.accountId());
+        paymentMethodType(deal).ifPresent(type -> params.setPaymentSettings(InvoiceCreateParams.PaymentSettings.builder()
+                .addPaymentMethodType(InvoiceCreateParams.PaymentSettings.PaymentMethodType.valueOf(type.name()))
+                .build()));
+        return params.build();
+    }
+
+    /** What the bridge sends to put a one-time line on the invoice: TotalPrice / quantity per unit. */
+    public InvoiceItemCreateParams invoiceItemParams(ClosedWonDeal deal, DealLine line, String customerId, String invoiceId) {
+        Product product = product(line);
+        return InvoiceItemCreateParams.builder()
+                .setCustomer(customerId)
+                .setInvoice(invoiceId)
+                .setQuantity(line.quantity().longValueExact())
+                .setDescription(line.description() != null ? line.description() : product.name())
+                .putMetadata("sf_line_item_id", line.lineId())
+                .setPriceData(InvoiceItemCreateParams.PriceData.builder()
+                        .setCurrency(currency(deal))
+                        .setProduct(product.stripeProduct())
+                        .setUnitAmount(unitAmount(deal, line, line.quantity()))
+                        .build())
+                .build();
+    }
+
+    /** The one-time lines of a deal (they go on the one-time invoice). */
+    public List<DealLine> oneTimeLines(ClosedWonDeal deal) {
+        return lines(deal, Billing.ONE_TIME);
     }
 
     /** Finds the catalog product in Stripe under its own id, or creates it. */
@@ -279,11 +318,22 @@ public class StripeBilling {
     }
 
     /**
-     * The price per unit per month Stripe bills for a recurring line: its contract value (TotalPrice, after any
-     * discount) over quantity x months, so that Stripe bills exactly what the ERP books.
+     * The price per unit per billing period Stripe bills for a recurring line: its contract value (TotalPrice, after
+     * any discount) over quantity x billing periods in the term, so that Stripe bills exactly what the ERP books.
      */
-    static long monthlyUnitAmount(ClosedWonDeal deal, DealLine line) {
-        return unitAmount(deal, line, line.quantity().multiply(BigDecimal.valueOf(line.termMonths())));
+    static long periodUnitAmount(ClosedWonDeal deal, DealLine line, int cadenceMonths) {
+        return unitAmount(deal, line, line.quantity().multiply(BigDecimal.valueOf(line.termMonths() / cadenceMonths)));
+    }
+
+    /** Monthly, quarterly (3 months), semi-annual (6) or annual (a year) billing periods. */
+    private static SubscriptionCreateParams.Item.PriceData.Recurring recurring(int cadenceMonths) {
+        var recurring = SubscriptionCreateParams.Item.PriceData.Recurring.builder();
+        if (cadenceMonths % 12 == 0) {
+            return recurring.setInterval(SubscriptionCreateParams.Item.PriceData.Recurring.Interval.YEAR)
+                    .setIntervalCount((long) (cadenceMonths / 12)).build();
+        }
+        return recurring.setInterval(SubscriptionCreateParams.Item.PriceData.Recurring.Interval.MONTH)
+                .setIntervalCount((long) cadenceMonths).build();
     }
 
     /** The line's contract value per billed unit, in minor units; a value that does not divide evenly is refused. */

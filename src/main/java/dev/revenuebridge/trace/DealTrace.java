@@ -21,21 +21,56 @@ public class DealTrace {
     public static final String RECEIVED = "Received";
     public static final String SYNCED = "Synced";
     public static final String FAILED = "Failed";
+    public static final String REQUIRES_REVIEW = "Requires Review";
+    /** Statuses of a deal that waits for a change of its Opportunity to be evaluated again. */
+    public static final java.util.Set<String> AWAITING_CHANGE = java.util.Set.of(FAILED, REQUIRES_REVIEW);
 
     /** One link: a record the bridge created or found in another system for this deal. */
     public record Link(String system, String kind, String externalId, Instant createdAt) {
     }
 
+    /** A month of the deal's revenue schedule. */
+    public record ScheduleLine(String month, String lineId, String productCode, java.math.BigDecimal amount,
+                               String currency) {
+    }
+
     /** The trace API's view of a deal. */
     public record Trace(String opportunityId, String accountId, String status, String lastError, Instant receivedAt,
                         Instant syncedAt, Instant updatedAt, Map<String, Map<String, String>> externalIds,
-                        List<Link> links) {
+                        List<Link> links, List<DealExceptions.DealException> exceptions,
+                        List<ScheduleLine> revenueSchedule) {
     }
 
     private final JdbcTemplate jdbc;
+    private final DealExceptions exceptions;
 
-    public DealTrace(JdbcTemplate jdbc) {
+    public DealTrace(JdbcTemplate jdbc, DealExceptions exceptions) {
         this.jdbc = jdbc;
+        this.exceptions = exceptions;
+    }
+
+    /** True when the deal waits for a change of its Opportunity (it failed or needs review). */
+    public boolean awaitingChange(String opportunityId) {
+        return jdbc.query("SELECT status FROM deal_sync WHERE opportunity_id = ?", (rs, i) -> rs.getString(1),
+                opportunityId).stream().anyMatch(AWAITING_CHANGE::contains);
+    }
+
+    /** The validation gate refused the deal: its reasons are the deal's last error. */
+    public void requiresReview(String opportunityId, List<String> reasons) {
+        jdbc.update("""
+                UPDATE deal_sync SET status = ?, last_error = ?, updated_at = now() WHERE opportunity_id = ?
+                """, REQUIRES_REVIEW, String.join("; ", reasons), opportunityId);
+        exceptions.open(opportunityId, "validation", reasons);
+    }
+
+    /** Replaces the deal's stored revenue schedule. */
+    public void revenueSchedule(String opportunityId, List<ScheduleLine> lines) {
+        jdbc.update("DELETE FROM revenue_schedule_line WHERE opportunity_id = ?", opportunityId);
+        jdbc.batchUpdate("""
+                INSERT INTO revenue_schedule_line (opportunity_id, line_id, product_code, month, amount, currency)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, lines.stream().map(l -> new Object[] {opportunityId, l.lineId(), l.productCode(), l.month(),
+                l.amount(), l.currency()}).toList());
     }
 
     /** A change event for this Opportunity arrived and is being processed. */
@@ -77,6 +112,7 @@ public class DealTrace {
                 UPDATE deal_sync SET status = ?, last_error = NULL, synced_at = now(), updated_at = now()
                 WHERE opportunity_id = ?
                 """, SYNCED, opportunityId);
+        exceptions.resolveAll(opportunityId);
     }
 
     public void failed(String opportunityId, String reason) {
@@ -102,8 +138,18 @@ public class DealTrace {
                 ids.computeIfAbsent(link.system(), s -> new LinkedHashMap<>()).put(link.kind(), link.externalId());
             }
             return new Trace(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                    instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)), ids, links);
+                    instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)), ids, links,
+                    exceptions.forOpportunity(opportunityId), schedule(opportunityId));
         }, opportunityId).stream().findFirst();
+    }
+
+    private List<ScheduleLine> schedule(String opportunityId) {
+        return jdbc.query("""
+                SELECT month, line_id, product_code, amount, currency FROM revenue_schedule_line
+                WHERE opportunity_id = ? ORDER BY month, line_id
+                """, (rs, i) -> new ScheduleLine(rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getBigDecimal(4).setScale(java.util.Currency.getInstance(rs.getString(5)).getDefaultFractionDigits(),
+                        java.math.RoundingMode.UNNECESSARY), rs.getString(5)), opportunityId);
     }
 
     private static Instant instant(Timestamp timestamp) {

@@ -27,7 +27,10 @@ final class ChangeEvents {
 
     /** Opportunity fields carried by the event, in schema order after ChangeEventHeader. */
     static final List<String> FIELDS = List.of("Name", "AccountId", "StageName", "IsWon", "Amount", "CloseDate",
-            "Type", "CurrencyIsoCode", "LastModifiedDate", "Sync_Status__c", "Billing_Approved__c");
+            "Type", "CurrencyIsoCode", "LastModifiedDate", "Sync_Status__c", "Billing_Approved__c",
+            "Contract_Start_Date__c", "Contract_End_Date__c", "Billing_Cadence__c", "Payment_Terms__c",
+            "Payment_Method__c", "Sync_Error__c", "Last_Sync__c", "Stripe_Customer_Id__c", "Stripe_Subscription_Id__c",
+            "Stripe_Invoice_Id__c", "ERP_Customer_Id__c", "ERP_Sales_Order_Id__c");
 
     static final String SCHEMA_JSON = """
             {"type":"record","name":"OpportunityChangeEvent","namespace":"com.sforce.eventbus","fields":[
@@ -56,7 +59,19 @@ final class ChangeEvents {
               {"name":"CurrencyIsoCode","type":["null","string"],"default":null},
               {"name":"LastModifiedDate","type":["null","long"],"default":null},
               {"name":"Sync_Status__c","type":["null","string"],"default":null},
-              {"name":"Billing_Approved__c","type":["null","boolean"],"default":null}]}
+              {"name":"Billing_Approved__c","type":["null","boolean"],"default":null},
+              {"name":"Contract_Start_Date__c","type":["null","string"],"default":null},
+              {"name":"Contract_End_Date__c","type":["null","string"],"default":null},
+              {"name":"Billing_Cadence__c","type":["null","string"],"default":null},
+              {"name":"Payment_Terms__c","type":["null","string"],"default":null},
+              {"name":"Payment_Method__c","type":["null","string"],"default":null},
+              {"name":"Sync_Error__c","type":["null","string"],"default":null},
+              {"name":"Last_Sync__c","type":["null","string"],"default":null},
+              {"name":"Stripe_Customer_Id__c","type":["null","string"],"default":null},
+              {"name":"Stripe_Subscription_Id__c","type":["null","string"],"default":null},
+              {"name":"Stripe_Invoice_Id__c","type":["null","string"],"default":null},
+              {"name":"ERP_Customer_Id__c","type":["null","string"],"default":null},
+              {"name":"ERP_Sales_Order_Id__c","type":["null","string"],"default":null}]}
             """;
 
     static final Schema SCHEMA = new Schema.Parser().parse(SCHEMA_JSON);

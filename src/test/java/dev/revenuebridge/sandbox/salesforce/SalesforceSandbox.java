@@ -190,6 +190,14 @@ public class SalesforceSandbox extends SandboxServer {
         return closingEvents.getOrDefault(opportunityId, -1L);
     }
 
+    /** A sales rep edits fields of a record in the org's UI: the change emits a change event as any update does. */
+    public synchronized long editAsSalesRep(String type, String id, Map<String, Object> changes) {
+        if (table(type).get(id) == null) {
+            throw new IllegalArgumentException("no " + type + " " + id);
+        }
+        return update(type, id, changes, "005Dn00000SalesRepAAA");
+    }
+
     /** Delivers an already emitted change event once more to the live subscribers (at-least-once delivery). */
     public boolean redeliver(long replayId) {
         return pubSub.redeliver(replayId);

@@ -1,0 +1,227 @@
+package dev.revenuebridge.deal;
+
+import dev.revenuebridge.deal.ClosedWonDeal.DealLine;
+import dev.revenuebridge.mapping.MappingCatalog;
+import dev.revenuebridge.mapping.MappingCatalog.Billing;
+import dev.revenuebridge.mapping.MappingCatalog.ValidationRules;
+import dev.revenuebridge.revenue.RevenueFinding;
+import dev.revenuebridge.revenue.RevenueScheduler;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.springframework.stereotype.Component;
+
+/**
+ * The validation gate every deal passes before any Stripe or ERP call. Rules that are data (required fields, the
+ * countries that need a VAT id, what needs approval) are in mappings/validation-rules.yaml and the other mapping
+ * files; the rules that are logic are here. Every failing rule is reported at once, naming the Salesforce field a sales
+ * rep has to fix, e.g. "Billing country DE requires a VAT ID (Account.Tax_Id__c is empty)".
+ */
+@Component("validationGate")
+public class ValidationGate {
+
+    /**
+     * The gate's verdict: {@code reasons} make the deal invalid (Requires Review); a valid deal with
+     * {@code approvalReasons} is held for billing approval (Pending Approval).
+     */
+    public record Verdict(String opportunityId, List<String> reasons, List<String> approvalReasons) {
+        public Verdict {
+            reasons = List.copyOf(reasons);
+            approvalReasons = List.copyOf(approvalReasons);
+        }
+
+        public boolean valid() {
+            return reasons.isEmpty();
+        }
+
+        public boolean needsApproval() {
+            return valid() && !approvalReasons.isEmpty();
+        }
+    }
+
+    private final MappingCatalog mappings;
+    private final RevenueScheduler revenue;
+
+    public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue) {
+        this.mappings = mappings;
+        this.revenue = revenue;
+    }
+
+    public Verdict evaluate(ClosedWonDeal deal) {
+        List<String> reasons = new ArrayList<>();
+        ValidationRules rules = mappings.validationRules();
+        requiredFields(deal, rules, reasons);
+        amounts(deal, reasons);
+        dates(deal, reasons);
+        terms(deal, reasons);
+        subsidiary(deal, rules, reasons);
+        lines(deal, reasons);
+        if (reasons.isEmpty()) {
+            // what the revenue engine cannot recognize (e.g. a one-time line without its delivery date)
+            for (RevenueFinding finding : revenue.findings(deal)) {
+                reasons.add(finding.message());
+            }
+        }
+        return new Verdict(deal.opportunityId(), reasons, reasons.isEmpty() ? approvals(deal, rules) : List.of());
+    }
+
+    private static final Map<String, Function<ClosedWonDeal, Object>> OPPORTUNITY_FIELDS = Map.of(
+            "contractStart", ClosedWonDeal::contractStart, "contractEnd", ClosedWonDeal::contractEnd,
+            "billingCadence", ClosedWonDeal::billingCadence, "paymentTerms", ClosedWonDeal::paymentTerms,
+            "currency", ClosedWonDeal::currency, "amount", ClosedWonDeal::amount,
+            "paymentMethod", ClosedWonDeal::paymentMethod, "closeDate", ClosedWonDeal::closeDate,
+            "name", ClosedWonDeal::name, "accountId", ClosedWonDeal::accountId);
+
+    private void requiredFields(ClosedWonDeal deal, ValidationRules rules, List<String> reasons) {
+        for (String field : rules.requiredFields().getOrDefault("opportunity", List.of())) {
+            Function<ClosedWonDeal, Object> getter = OPPORTUNITY_FIELDS.get(field);
+            if (getter == null) {
+                throw new IllegalStateException("mappings/validation-rules.yaml: requiredFields.opportunity names '"
+                        + field + "', which the gate cannot check");
+            }
+            if (getter.apply(deal) == null) {
+                reasons.add(label(field) + " is empty (Opportunity." + mappings.salesforceField("opportunity", field) + ")");
+            }
+        }
+        if (deal.lines().isEmpty()) {
+            reasons.add("The Opportunity has no products (at least one line item is needed)");
+        }
+    }
+
+    private void amounts(ClosedWonDeal deal, List<String> reasons) {
+        if (deal.amount() != null && deal.amount().signum() <= 0) {
+            reasons.add("Amount must be greater than 0 (is " + money(deal.amount(), deal) + ")");
+        }
+        if (deal.amount() != null && !deal.lines().isEmpty() && deal.lines().stream().allMatch(l -> l.totalPrice() != null)) {
+            BigDecimal lines = deal.lines().stream().map(DealLine::totalPrice).reduce(BigDecimal.ZERO, BigDecimal::add);
+            if (lines.compareTo(deal.amount()) != 0) {
+                reasons.add("Line totals add up to " + money(lines, deal) + " but Amount is " + money(deal.amount(), deal));
+            }
+        }
+    }
+
+    private void dates(ClosedWonDeal deal, List<String> reasons) {
+        if (deal.contractStart() != null && deal.contractEnd() != null && !deal.contractEnd().isAfter(deal.contractStart())) {
+            reasons.add("Contract end date " + deal.contractEnd() + " must be after the start date " + deal.contractStart());
+        }
+    }
+
+    private void terms(ClosedWonDeal deal, List<String> reasons) {
+        if (deal.paymentTerms() != null && mappings.paymentTerm(deal.paymentTerms()).isEmpty()) {
+            reasons.add("Payment terms '" + deal.paymentTerms() + "' are unknown (known: see mappings/payment-terms.yaml)");
+        }
+        if (deal.billingCadence() != null) {
+            var cadence = mappings.billingCadence(deal.billingCadence());
+            if (cadence.isEmpty()) {
+                reasons.add("Billing cadence '" + deal.billingCadence() + "' is unknown (known: see mappings/billing-cadences.yaml)");
+            } else {
+                for (DealLine line : deal.lines()) {
+                    var product = mappings.product(line.productCode());
+                    if (product.isPresent() && product.get().billing() == Billing.RECURRING && line.termMonths() != null
+                            && line.termMonths() % cadence.get().months() != 0) {
+                        reasons.add("Line " + line.lineId() + " (" + line.productCode() + "): a " + line.termMonths()
+                                + "-month term cannot be billed " + deal.billingCadence().toLowerCase()
+                                + " (every " + cadence.get().months() + " months)");
+                    }
+                }
+            }
+        }
+    }
+
+    private void subsidiary(ClosedWonDeal deal, ValidationRules rules, List<String> reasons) {
+        String country = deal.account() == null ? null : deal.account().country();
+        String countryField = "Account." + mappings.salesforceField("account", "country");
+        if (country == null) {
+            reasons.add("Billing country is empty (" + countryField + ")");
+            return;
+        }
+        var subsidiary = mappings.subsidiary(country);
+        if (subsidiary.isEmpty()) {
+            reasons.add("Billing country " + country + " is not served by any subsidiary (mappings/subsidiaries.yaml)");
+        } else if (deal.currency() != null && !subsidiary.get().currency().equals(deal.currency())) {
+            reasons.add("Currency " + deal.currency() + " is not allowed for billing country " + country + ": "
+                    + subsidiary.get().name() + " bills in " + subsidiary.get().currency());
+        }
+        if (rules.taxIdRequiredCountries().contains(country.toUpperCase()) && deal.account().taxId() == null) {
+            reasons.add("Billing country " + country + " requires a VAT ID (Account."
+                    + mappings.salesforceField("account", "taxId") + " is empty)");
+        }
+    }
+
+    private void lines(ClosedWonDeal deal, List<String> reasons) {
+        for (DealLine line : deal.lines()) {
+            String label = "Line " + line.lineId() + (line.productCode() == null ? "" : " (" + line.productCode() + ")");
+            if (line.productCode() == null) {
+                reasons.add(label + " has no product code");
+            } else {
+                var product = mappings.product(line.productCode());
+                if (product.isEmpty()) {
+                    reasons.add(label + ": product code " + line.productCode()
+                            + " is not in the product catalog (mappings/products.yaml)");
+                } else if (product.get().billing() == Billing.RECURRING && (line.termMonths() == null || line.termMonths() <= 0)) {
+                    reasons.add(label + " is a subscription but has no term in months (OpportunityLineItem."
+                            + mappings.salesforceField("lineItem", "termMonths") + ")");
+                }
+            }
+            if (line.unitPrice() == null) {
+                reasons.add(label + " has no unit price");
+            } else if (line.unitPrice().signum() < 0) {
+                reasons.add(label + " has a negative unit price");
+            }
+            if (line.quantity() == null || line.quantity().signum() <= 0) {
+                reasons.add(label + " needs a quantity greater than 0");
+            } else if (line.quantity().stripTrailingZeros().scale() > 0) {
+                reasons.add(label + " has a fractional quantity " + line.quantity().toPlainString());
+            }
+            if (line.totalPrice() == null) {
+                reasons.add(label + " has no total price");
+            }
+        }
+    }
+
+    private List<String> approvals(ClosedWonDeal deal, ValidationRules rules) {
+        List<String> approvals = new ArrayList<>();
+        for (DealLine line : deal.lines()) {
+            if (line.discountPercent() != null && line.discountPercent().compareTo(rules.discountThresholdPercent()) > 0) {
+                approvals.add("Line " + line.lineId() + " (" + line.productCode() + ") has a "
+                        + line.discountPercent().stripTrailingZeros().toPlainString() + "% discount, above the "
+                        + rules.discountThresholdPercent().stripTrailingZeros().toPlainString() + "% that needs no approval");
+            }
+        }
+        if (!rules.standardPaymentTerms().contains(deal.paymentTerms())) {
+            approvals.add("Payment terms '" + deal.paymentTerms() + "' are not standard ("
+                    + String.join(", ", rules.standardPaymentTerms()) + ")");
+        }
+        mappings.billingCadence(deal.billingCadence()).filter(c -> !c.standard()).ifPresent(c ->
+                approvals.add("Billing cadence '" + c.name() + "' is not standard"));
+        return approvals;
+    }
+
+    /** An amount as finance writes it: to the currency's minor unit (120000.00), never 1.2E+5. */
+    private static String money(BigDecimal amount, ClosedWonDeal deal) {
+        int digits = 2;
+        try {
+            digits = java.util.Currency.getInstance(deal.currency()).getDefaultFractionDigits();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // an unknown or missing currency is a finding of its own; show two decimals meanwhile
+        }
+        return amount.scale() > digits ? amount.toPlainString()
+                : amount.setScale(digits, java.math.RoundingMode.UNNECESSARY).toPlainString();
+    }
+
+    private static String label(String canonicalField) {
+        return switch (canonicalField) {
+            case "contractStart" -> "Contract start date";
+            case "contractEnd" -> "Contract end date";
+            case "billingCadence" -> "Billing cadence";
+            case "paymentTerms" -> "Payment terms";
+            case "currency" -> "Currency";
+            case "amount" -> "Amount";
+            case "paymentMethod" -> "Payment method";
+            case "closeDate" -> "Close date";
+            default -> canonicalField;
+        };
+    }
+}

@@ -1,0 +1,164 @@
+package dev.revenuebridge.preview;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.revenuebridge.deal.ClosedWonDeal;
+import dev.revenuebridge.deal.DealAssembler;
+import dev.revenuebridge.deal.DealRejectedException;
+import dev.revenuebridge.deal.ValidationGate;
+import dev.revenuebridge.erp.ErpRecords;
+import dev.revenuebridge.revenue.Contract;
+import dev.revenuebridge.revenue.RevenueSchedule;
+import dev.revenuebridge.revenue.RevenueScheduler;
+import dev.revenuebridge.stripe.StripeBilling;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /api/preview}: what the bridge would do with a deal, before it closes and without touching anything.
+ * Takes a deal shaped like shared/examples/seed-120k-deal.json and answers with the validation findings, the
+ * normalized contract, the Stripe and ERP records that would be created, the allocation and the revenue schedule by
+ * month. The same beans as the live route compute it, so the preview is what the route then creates.
+ */
+@RestController
+@RequestMapping("/api/preview")
+public class DealDeskPreview {
+
+    static final String NEW_STRIPE_CUSTOMER = "(new Stripe customer)";
+    static final String NEW_ERP_RECORD = "(new ERP record)";
+
+    private final DealAssembler assembler;
+    private final ValidationGate gate;
+    private final RevenueScheduler revenue;
+    private final StripeBilling stripe;
+    private final ErpRecords erp;
+
+    public DealDeskPreview(DealAssembler assembler, ValidationGate gate, RevenueScheduler revenue, StripeBilling stripe,
+                           ErpRecords erp) {
+        this.assembler = assembler;
+        this.gate = gate;
+        this.revenue = revenue;
+        this.stripe = stripe;
+        this.erp = erp;
+    }
+
+    @PostMapping(consumes = "application/json", produces = "application/json")
+    public ResponseEntity<Map<String, Object>> preview(@RequestBody(required = false) String body) {
+        JsonNode seed;
+        try {
+            seed = body == null ? null : assembler.readSeed(body);
+        } catch (JsonProcessingException e) {
+            return badRequest(List.of("the body is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+        } catch (IOException e) {
+            return badRequest(List.of("the body cannot be read: " + e.getMessage()));
+        }
+        List<String> shape = shapeProblems(seed);
+        if (!shape.isEmpty()) {
+            return badRequest(shape);
+        }
+        ClosedWonDeal deal;
+        try {
+            deal = assembler.fromSeed(seed);
+        } catch (DealRejectedException e) {
+            return badRequest(e.reasons());
+        } catch (IOException e) {
+            return badRequest(List.of(e.getMessage()));
+        }
+        ValidationGate.Verdict verdict = gate.evaluate(deal);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("opportunityId", deal.opportunityId());
+        out.put("status", !verdict.valid() ? "Requires Review" : verdict.needsApproval() ? "Pending Approval" : "Valid");
+        out.put("findings", verdict.reasons());
+        out.put("approvalReasons", verdict.approvalReasons());
+        out.put("deal", deal);
+        if (!verdict.valid()) {
+            return ResponseEntity.ok(out);
+        }
+        Contract contract = revenue.contract(deal);
+        RevenueSchedule schedule = revenue.schedule(contract);
+        out.put("contract", contract);
+        out.put("allocation", contract.obligations().stream().map(o -> Map.of(
+                "lineId", o.lineId(), "productCode", o.productCode(), "recognition", o.recognition(),
+                "linePrice", o.linePrice(), "standaloneSellingPrice", o.standaloneSellingPrice(),
+                "allocated", o.allocatedAmount())).toList());
+        out.put("revenueSchedule", schedule.entries());
+        Map<String, BigDecimal> byMonth = new LinkedHashMap<>();
+        schedule.byMonth().forEach((month, amount) -> byMonth.put(month.toString(), amount));
+        out.put("revenueByMonth", byMonth);
+        out.put("revenueTotal", schedule.total());
+        out.put("stripe", stripeRecords(deal));
+        out.put("erp", erpRecords(deal, schedule));
+        return ResponseEntity.ok(out);
+    }
+
+    private Map<String, Object> stripeRecords(ClosedWonDeal deal) {
+        Map<String, Object> records = new LinkedHashMap<>();
+        records.put("customer", stripe.customerParams(deal).toMap());
+        var subscription = stripe.subscriptionParams(deal, NEW_STRIPE_CUSTOMER);
+        records.put("subscription", subscription == null ? null : subscription.toMap());
+        List<ClosedWonDeal.DealLine> oneTime = stripe.oneTimeLines(deal);
+        if (oneTime.isEmpty()) {
+            records.put("oneTimeInvoice", null);
+        } else {
+            Map<String, Object> invoice = new LinkedHashMap<>(stripe.invoiceParams(deal, NEW_STRIPE_CUSTOMER).toMap());
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (ClosedWonDeal.DealLine line : oneTime) {
+                items.add(stripe.invoiceItemParams(deal, line, NEW_STRIPE_CUSTOMER, "(this invoice)").toMap());
+            }
+            invoice.put("invoice_items", items);
+            records.put("oneTimeInvoice", invoice);
+        }
+        return records;
+    }
+
+    private Map<String, Object> erpRecords(ClosedWonDeal deal, RevenueSchedule schedule) {
+        Map<String, Object> records = new LinkedHashMap<>();
+        records.put("customer", Map.of("externalId", deal.accountId(), "record", erp.customer(deal, NEW_STRIPE_CUSTOMER)));
+        records.put("salesOrder", Map.of("externalId", deal.opportunityId(),
+                "record", erp.salesOrder(deal, NEW_ERP_RECORD, NEW_STRIPE_CUSTOMER, null)));
+        records.put("revenueSchedule", Map.of("externalId", deal.opportunityId(),
+                "record", erp.revenueSchedule(deal, schedule, NEW_ERP_RECORD, NEW_ERP_RECORD)));
+        return records;
+    }
+
+    /** What is wrong with the body's shape, in words; empty when it has the shape of a deal. */
+    static List<String> shapeProblems(JsonNode seed) {
+        List<String> problems = new ArrayList<>();
+        if (seed == null || !seed.isObject()) {
+            problems.add("the body must be a JSON object with opportunity, lineItems and account");
+            return problems;
+        }
+        if (!seed.path("opportunity").isObject()) {
+            problems.add("opportunity is missing or not an object");
+        } else if (!seed.path("opportunity").path("Id").isTextual()) {
+            problems.add("opportunity.Id is missing");
+        }
+        if (!seed.path("lineItems").isArray()) {
+            problems.add("lineItems is missing or not an array");
+        } else {
+            for (int i = 0; i < seed.path("lineItems").size(); i++) {
+                if (!seed.path("lineItems").get(i).isObject()) {
+                    problems.add("lineItems[" + i + "] is not an object");
+                }
+            }
+        }
+        if (!seed.path("account").isObject()) {
+            problems.add("account is missing or not an object");
+        }
+        return problems;
+    }
+
+    private static ResponseEntity<Map<String, Object>> badRequest(List<String> problems) {
+        return ResponseEntity.badRequest().body(Map.of("error", "not a deal the preview can read", "problems", problems));
+    }
+}

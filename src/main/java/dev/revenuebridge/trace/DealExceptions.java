@@ -1,0 +1,74 @@
+package dev.revenuebridge.trace;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Business exceptions: deals the bridge will not sync as they stand, with every reason in plain words. One open
+ * exception per deal and kind; it is replaced when the deal is evaluated again and resolved when the deal syncs.
+ */
+@Component("dealExceptions")
+public class DealExceptions {
+
+    public record DealException(long id, String opportunityId, String kind, List<String> reasons, String status,
+                                Instant openedAt, Instant resolvedAt) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public DealExceptions(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** Opens (or replaces) the deal's open exception of this kind. */
+    public void open(String opportunityId, String kind, List<String> reasons) {
+        jdbc.update("UPDATE deal_exception SET status = 'resolved', resolved_at = now() "
+                + "WHERE opportunity_id = ? AND kind = ? AND status = 'open'", opportunityId, kind);
+        jdbc.update("INSERT INTO deal_exception (opportunity_id, kind, reasons) VALUES (?, ?, ?::jsonb)",
+                opportunityId, kind, toJson(reasons));
+    }
+
+    /** The deal synced: whatever was open for it is resolved. */
+    public void resolveAll(String opportunityId) {
+        jdbc.update("UPDATE deal_exception SET status = 'resolved', resolved_at = now() "
+                + "WHERE opportunity_id = ? AND status = 'open'", opportunityId);
+    }
+
+    public List<DealException> forOpportunity(String opportunityId) {
+        return jdbc.query("""
+                SELECT id, opportunity_id, kind, reasons, status, opened_at, resolved_at FROM deal_exception
+                WHERE opportunity_id = ? ORDER BY id
+                """, (rs, i) -> new DealException(rs.getLong(1), rs.getString(2), rs.getString(3),
+                fromJson(rs.getString(4)), rs.getString(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7))),
+                opportunityId);
+    }
+
+    private String toJson(List<String> reasons) {
+        try {
+            return json.writeValueAsString(reasons);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<String> fromJson(String reasons) {
+        try {
+            return json.readValue(reasons, new TypeReference<>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+}
