@@ -73,6 +73,11 @@ public class DealAssembler {
         return "true".equalsIgnoreCase(text(json.readTree(opportunityJson), "opportunity", "won"));
     }
 
+    /** Whether finance approved the deal's billing in Salesforce (Billing_Approved__c). */
+    public boolean isBillingApproved(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
+        return "true".equalsIgnoreCase(text(json.readTree(opportunityJson), "opportunity", "billingApproved"));
+    }
+
     /** The Opportunity's Account id, to fetch the Account next. */
     public String accountIdOf(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
         JsonNode opp = json.readTree(opportunityJson);

@@ -55,6 +55,11 @@ public class SalesforceWriteBack {
         return status("Requires Review", String.join("\n", verdict.reasons()));
     }
 
+    /** A valid deal held for billing approval, with what needs approving. */
+    public Map<String, Object> pendingApproval(@ExchangeProperty("verdict") ValidationGate.Verdict verdict) {
+        return status("Pending Approval", String.join("\n", verdict.approvalReasons()));
+    }
+
     private Map<String, Object> status(String status, String text) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("Sync_Status__c", status);

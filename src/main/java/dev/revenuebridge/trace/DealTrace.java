@@ -22,8 +22,9 @@ public class DealTrace {
     public static final String SYNCED = "Synced";
     public static final String FAILED = "Failed";
     public static final String REQUIRES_REVIEW = "Requires Review";
+    public static final String PENDING_APPROVAL = "Pending Approval";
     /** Statuses of a deal that waits for a change of its Opportunity to be evaluated again. */
-    public static final java.util.Set<String> AWAITING_CHANGE = java.util.Set.of(FAILED, REQUIRES_REVIEW);
+    public static final java.util.Set<String> AWAITING_CHANGE = java.util.Set.of(FAILED, REQUIRES_REVIEW, PENDING_APPROVAL);
 
     /** One link: a record the bridge created or found in another system for this deal. */
     public record Link(String system, String kind, String externalId, Instant createdAt) {
@@ -38,15 +39,17 @@ public class DealTrace {
     public record Trace(String opportunityId, String accountId, String status, String lastError, Instant receivedAt,
                         Instant syncedAt, Instant updatedAt, Map<String, Map<String, String>> externalIds,
                         List<Link> links, List<DealExceptions.DealException> exceptions,
-                        List<ScheduleLine> revenueSchedule) {
+                        List<ScheduleLine> revenueSchedule, List<Approvals.AuditEntry> auditLog) {
     }
 
     private final JdbcTemplate jdbc;
     private final DealExceptions exceptions;
+    private final Approvals approvals;
 
-    public DealTrace(JdbcTemplate jdbc, DealExceptions exceptions) {
+    public DealTrace(JdbcTemplate jdbc, DealExceptions exceptions, Approvals approvals) {
         this.jdbc = jdbc;
         this.exceptions = exceptions;
+        this.approvals = approvals;
     }
 
     /** True when the deal waits for a change of its Opportunity (it failed or needs review). */
@@ -61,6 +64,29 @@ public class DealTrace {
                 UPDATE deal_sync SET status = ?, last_error = ?, updated_at = now() WHERE opportunity_id = ?
                 """, REQUIRES_REVIEW, String.join("; ", reasons), opportunityId);
         exceptions.open(opportunityId, "validation", reasons);
+    }
+
+    /** The deal is held for billing approval, for these reasons. */
+    public void pendingApproval(String opportunityId, List<String> reasons) {
+        jdbc.update("""
+                UPDATE deal_sync SET status = ?, last_error = ?, updated_at = now() WHERE opportunity_id = ?
+                """, PENDING_APPROVAL, String.join("; ", reasons), opportunityId);
+        exceptions.open(opportunityId, "approval", reasons);
+    }
+
+    public Optional<String> status(String opportunityId) {
+        return jdbc.query("SELECT status FROM deal_sync WHERE opportunity_id = ?", (rs, i) -> rs.getString(1),
+                opportunityId).stream().findFirst();
+    }
+
+    /** The external ids of the deal, by system and kind. */
+    public Map<String, Map<String, String>> externalIds(String opportunityId) {
+        Map<String, Map<String, String>> ids = new LinkedHashMap<>();
+        jdbc.query("SELECT system, kind, external_id FROM deal_link WHERE opportunity_id = ? ORDER BY created_at",
+                rs -> {
+                    ids.computeIfAbsent(rs.getString(1), s -> new LinkedHashMap<>()).put(rs.getString(2), rs.getString(3));
+                }, opportunityId);
+        return ids;
     }
 
     /** Replaces the deal's stored revenue schedule. */
@@ -139,7 +165,7 @@ public class DealTrace {
             }
             return new Trace(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                     instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)), ids, links,
-                    exceptions.forOpportunity(opportunityId), schedule(opportunityId));
+                    exceptions.forOpportunity(opportunityId), schedule(opportunityId), approvals.forOpportunity(opportunityId));
         }, opportunityId).stream().findFirst();
     }
 

@@ -27,23 +27,23 @@ class BadInputTest extends BridgeTestSupport {
     String dealsTopic;
 
     @Test
-    void anUnknownProductCodeFailsTheDealWithItsReasonAndTheNextDealStillSyncs() {
+    @SuppressWarnings("unchecked")
+    void anUnknownProductCodeHoldsTheDealForReviewAndTheNextDealStillSyncs() {
         Map<String, Object> deal = seedDeal("006Dn0000BadSkuAAA", "001Dn0000BadSkuAAA");
         lineItems(deal).get(0).put("Product2", Map.of("ProductCode", "GOLD-PLATING", "Name", "Gold plating"));
         INFRA.salesforce().loadDeal(deal, true);
-        awaitSyncStatus("006Dn0000BadSkuAAA", "Failed");
+        awaitSyncStatus("006Dn0000BadSkuAAA", "Requires Review");
 
         Map<String, Object> opportunity = INFRA.salesforce().record("Opportunity", "006Dn0000BadSkuAAA");
-        assertThat((String) opportunity.get("Sync_Error__c")).contains("GOLD-PLATING").contains("not in the catalog");
+        assertThat((String) opportunity.get("Sync_Error__c")).contains("GOLD-PLATING").contains("not in the product catalog");
         Map<String, Object> trace = trace("006Dn0000BadSkuAAA");
-        assertThat(trace.get("status")).isEqualTo("Failed");
+        assertThat(trace.get("status")).isEqualTo("Requires Review");
         assertThat((String) trace.get("lastError")).contains("GOLD-PLATING");
-        List<Map<String, Object>> deadLetters = jdbc.queryForList(
-                "SELECT route_id, error_message, body FROM dead_letter WHERE opportunity_id = ?", "006Dn0000BadSkuAAA");
-        assertThat(deadLetters).singleElement().satisfies(row -> {
-            assertThat((String) row.get("error_message")).contains("GOLD-PLATING");
-            assertThat((String) row.get("body")).contains("006Dn0000BadSkuAAA");
-        });
+        // a business exception, kept with its reason; not a technical dead letter
+        assertThat((List<Map<String, Object>>) trace.get("exceptions")).singleElement()
+                .satisfies(e -> assertThat(String.valueOf(e.get("reasons"))).contains("GOLD-PLATING"));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letter WHERE opportunity_id = ?", Integer.class,
+                "006Dn0000BadSkuAAA")).isZero();
         // no Stripe or ERP record was made for a deal that failed its checks
         assertThat(INFRA.stripe().objects("customers")).noneMatch(c -> String.valueOf(c.get("metadata")).contains("006Dn0000BadSkuAAA"));
         assertThat(INFRA.erp().byExternalId("salesOrder", "006Dn0000BadSkuAAA")).isEmpty();

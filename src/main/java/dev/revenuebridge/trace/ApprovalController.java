@@ -1,0 +1,76 @@
+package dev.revenuebridge.trace;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.ProducerTemplate;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /api/approvals/{opportunityId}} with {@code {"approver": "...", "comment": "..."}}: finance approves the
+ * billing of a deal held as Pending Approval. The approval is written to the audit log with what was approved, and the
+ * deal goes back through deal-sync (a deal event on Kafka), which now lets it through.
+ */
+@RestController
+@RequestMapping("/api/approvals")
+public class ApprovalController {
+
+    public record ApprovalRequest(String approver, String comment) {
+    }
+
+    private final DealTrace trace;
+    private final Approvals approvals;
+    private final ProducerTemplate producer;
+    private final String dealsTopic;
+
+    public ApprovalController(DealTrace trace, Approvals approvals, ProducerTemplate producer,
+                              @Value("${revenue.kafka.deals-topic}") String dealsTopic) {
+        this.trace = trace;
+        this.approvals = approvals;
+        this.producer = producer;
+        this.dealsTopic = dealsTopic;
+    }
+
+    @PostMapping("/{opportunityId}")
+    public ResponseEntity<Map<String, Object>> approve(@PathVariable String opportunityId,
+                                                       @RequestBody(required = false) ApprovalRequest request) {
+        if (request == null || request.approver() == null || request.approver().isBlank()) {
+            return ResponseEntity.badRequest().body(Map.of("error", "an approval needs the approver's identity",
+                    "expected", Map.of("approver", "name or email", "comment", "why (optional)")));
+        }
+        var status = trace.status(opportunityId);
+        if (status.isEmpty()) {
+            return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "unknown deal", "opportunityId", opportunityId));
+        }
+        if (!DealTrace.PENDING_APPROVAL.equals(status.get())) {
+            return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "the deal is not pending approval",
+                    "opportunityId", opportunityId, "status", status.get()));
+        }
+        List<String> reasons = approvals.openApprovalReasonsList(opportunityId);
+        long approvalId = approvals.approve(opportunityId, request.approver(), request.comment(),
+                Map.of("heldFor", reasons), reasons);
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("opportunityId", opportunityId);
+        event.put("changeType", "APPROVAL");
+        event.put("commitNumber", "approval-" + approvalId);
+        event.put("commitUser", request.approver());
+        producer.sendBodyAndHeader("kafka:" + dealsTopic, toJson(event), "kafka.KEY", opportunityId);
+        return ResponseEntity.accepted().body(Map.of("approvalId", approvalId, "opportunityId", opportunityId,
+                "approved", reasons, "status", "approved; the deal is syncing"));
+    }
+
+    private static String toJson(Map<String, Object> event) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(event);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

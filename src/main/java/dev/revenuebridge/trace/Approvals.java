@@ -1,0 +1,149 @@
+package dev.revenuebridge.trace;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Header;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Billing approvals and the audit log. A deal held for approval records what was held (the terms and the reasons);
+ * an approval records who approved, when, with what comment, and what exactly they approved; once the deal syncs the
+ * approval records which downstream records followed. An approval covers the reasons it was given for: a later change
+ * that raises a new reason holds the deal again.
+ */
+@Component("approvals")
+public class Approvals {
+
+    public record AuditEntry(long id, String opportunityId, String action, String actor, String comment,
+                             String originalValues, String approvedValues, String downstreamRecords, Instant at) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public Approvals(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** Records a billing approval given through the ops API or in Salesforce (Billing_Approved__c). */
+    public long approve(String opportunityId, String actor, String comment, Map<String, Object> heldTerms,
+                        List<String> approvedReasons) {
+        return jdbc.queryForObject("""
+                INSERT INTO audit_log (opportunity_id, action, actor, comment, original_values, approved_values)
+                VALUES (?, 'billing-approval', ?, ?, ?::jsonb, ?::jsonb) RETURNING id
+                """, Long.class, opportunityId, actor, comment, toJson(heldTerms),
+                toJson(Map.of("approvedReasons", approvedReasons)));
+    }
+
+    /** True when approvals given for this deal cover every reason it is held for now. */
+    @SuppressWarnings("unchecked")
+    public boolean covers(String opportunityId, List<String> approvalReasons) {
+        List<String> approved = jdbc.query("""
+                SELECT approved_values FROM audit_log WHERE opportunity_id = ? AND action = 'billing-approval'
+                """, (rs, i) -> rs.getString(1), opportunityId).stream().flatMap(text -> {
+            try {
+                return ((List<String>) json.readValue(text, Map.class).getOrDefault("approvedReasons", List.of())).stream();
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+        return !approvalReasons.isEmpty() && approved.containsAll(approvalReasons);
+    }
+
+    /**
+     * Whether the held deal may go on: approvals on record cover every reason, or finance has just approved it in
+     * Salesforce (Billing_Approved__c), which is recorded here with the user who made the change.
+     */
+    public boolean approved(@Header("opportunityId") String opportunityId,
+                            @org.apache.camel.ExchangeProperty("verdict") dev.revenuebridge.deal.ValidationGate.Verdict verdict,
+                            @org.apache.camel.ExchangeProperty("billingApprovedInSalesforce") Boolean approvedInSalesforce,
+                            @org.apache.camel.ExchangeProperty("changedBy") String changedBy,
+                            @org.apache.camel.ExchangeProperty("deal") dev.revenuebridge.deal.ClosedWonDeal deal) {
+        if (covers(opportunityId, verdict.approvalReasons())) {
+            return true;
+        }
+        if (Boolean.TRUE.equals(approvedInSalesforce)) {
+            approve(opportunityId, changedBy == null ? "salesforce" : "salesforce user " + changedBy,
+                    "approved in Salesforce (Billing_Approved__c)", heldTerms(deal, verdict), verdict.approvalReasons());
+            return true;
+        }
+        return false;
+    }
+
+    /** The deal's terms as they stood when held, for the audit log. */
+    public static Map<String, Object> heldTerms(dev.revenuebridge.deal.ClosedWonDeal deal,
+                                                dev.revenuebridge.deal.ValidationGate.Verdict verdict) {
+        Map<String, Object> terms = new java.util.LinkedHashMap<>();
+        terms.put("amount", deal.amount());
+        terms.put("currency", deal.currency());
+        terms.put("paymentTerms", deal.paymentTerms());
+        terms.put("billingCadence", deal.billingCadence());
+        terms.put("lines", deal.lines().stream().map(l -> {
+            Map<String, Object> line = new java.util.LinkedHashMap<>();
+            line.put("lineId", l.lineId());
+            line.put("productCode", l.productCode());
+            line.put("quantity", l.quantity());
+            line.put("unitPrice", l.unitPrice());
+            line.put("discountPercent", l.discountPercent());
+            line.put("totalPrice", l.totalPrice());
+            return line;
+        }).toList());
+        terms.put("heldFor", verdict.approvalReasons());
+        return terms;
+    }
+
+    /** The deal synced: its approvals name the records that followed. */
+    public void downstream(@Header("opportunityId") String opportunityId, Map<String, Map<String, String>> records) {
+        jdbc.update("""
+                UPDATE audit_log SET downstream_records = ?::jsonb
+                WHERE opportunity_id = ? AND action = 'billing-approval' AND downstream_records IS NULL
+                """, toJson(records), opportunityId);
+    }
+
+    public void operatorAction(String opportunityId, String action, String actor, String comment) {
+        jdbc.update("INSERT INTO audit_log (opportunity_id, action, actor, comment) VALUES (?, ?, ?, ?)",
+                opportunityId, action, actor, comment);
+    }
+
+    public List<AuditEntry> forOpportunity(String opportunityId) {
+        return jdbc.query("""
+                SELECT id, opportunity_id, action, actor, comment, original_values, approved_values,
+                  downstream_records, at FROM audit_log WHERE opportunity_id = ? ORDER BY id
+                """, (rs, i) -> new AuditEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), instant(rs.getTimestamp(9))),
+                opportunityId);
+    }
+
+    /** What the deal is held for now (its open approval exception). */
+    @SuppressWarnings("unchecked")
+    public List<String> openApprovalReasonsList(String opportunityId) {
+        return jdbc.query("""
+                SELECT reasons::text FROM deal_exception WHERE opportunity_id = ? AND kind = 'approval' AND status = 'open'
+                ORDER BY id DESC LIMIT 1
+                """, (rs, i) -> rs.getString(1), opportunityId).stream().findFirst().map(text -> {
+            try {
+                return (List<String>) json.readValue(text, List.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }).orElse(List.of());
+    }
+
+    private String toJson(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+}
