@@ -40,6 +40,7 @@ class WorkedExampleTest extends BridgeTestSupport {
 
     @Test
     @Order(1)
+    @SuppressWarnings("unchecked")
     void closedWonDealBecomesStripeBillingErpSalesOrderAndWriteBack() {
         INFRA.salesforce().loadDeal(seedDeal(OPPORTUNITY, ACCOUNT), true);
         awaitSyncStatus(OPPORTUNITY, "Synced");
@@ -137,6 +138,59 @@ class WorkedExampleTest extends BridgeTestSupport {
         assertThat(map(ids.get("erp"))).containsEntry("customer", erpCustomer.get("id"))
                 .containsEntry("sales_order", order.get("id"));
         assertThat(trace.get("syncedAt")).isNotNull();
+
+        // ASC 606 (expected item 5): 20,000 in 2026-02 for IMPL-STD, 10,000 a month 2026-01..2026-10 for PLAT-SUB
+        List<Map<String, Object>> schedule = (List<Map<String, Object>>) trace.get("revenueSchedule");
+        assertThat(schedule).hasSize(11);
+        assertThat(schedule).filteredOn(l -> l.get("productCode").equals("IMPL-STD")).singleElement().satisfies(l -> {
+            assertThat(l.get("month")).isEqualTo("2026-02");
+            assertThat(new BigDecimal(String.valueOf(l.get("amount")))).isEqualByComparingTo("20000.00");
+        });
+        assertThat(schedule).filteredOn(l -> l.get("productCode").equals("PLAT-SUB"))
+                .extracting(l -> l.get("month")).containsExactly("2026-01", "2026-02", "2026-03", "2026-04", "2026-05",
+                        "2026-06", "2026-07", "2026-08", "2026-09", "2026-10");
+        assertThat(schedule).filteredOn(l -> l.get("productCode").equals("PLAT-SUB"))
+                .allSatisfy(l -> assertThat(new BigDecimal(String.valueOf(l.get("amount")))).isEqualByComparingTo("10000.00"));
+        Map<String, Object> erpSchedule = INFRA.erp().byExternalId("revRecSchedule", OPPORTUNITY).orElseThrow();
+        assertThat(new BigDecimal(String.valueOf(erpSchedule.get("totalAmount")))).isEqualByComparingTo("120000.00");
+        assertThat(map(ids.get("erp"))).containsEntry("revenue_schedule", erpSchedule.get("id"));
+    }
+
+    @Test
+    @Order(5)
+    @SuppressWarnings("unchecked")
+    void thePreviewOfTheWorkedExampleIsWhatTheRouteCreated() throws Exception {
+        String seed = new String(getClass().getResourceAsStream("/deals/seed-120k-deal.json").readAllBytes());
+        var response = http.postForEntity("/api/preview", new org.springframework.http.HttpEntity<>(seed, jsonHeaders()), Map.class);
+        assertThat(response.getStatusCode().value()).isEqualTo(200);
+        Map<String, Object> preview = response.getBody();
+        assertThat(preview.get("status")).isEqualTo("Valid");
+        assertThat(new BigDecimal(String.valueOf(preview.get("revenueTotal")))).isEqualByComparingTo("120000.00");
+        List<Map<String, Object>> previewed = (List<Map<String, Object>>) preview.get("revenueSchedule");
+        List<Map<String, Object>> live = (List<Map<String, Object>>) trace(OPPORTUNITY).get("revenueSchedule");
+        assertThat(previewed.stream().map(e -> e.get("month") + " " + e.get("productCode") + " "
+                + new BigDecimal(String.valueOf(e.get("amount"))).setScale(2)).sorted().toList())
+                .isEqualTo(live.stream().map(e -> e.get("month") + " " + e.get("productCode") + " "
+                        + new BigDecimal(String.valueOf(e.get("amount"))).setScale(2)).sorted().toList());
+        Map<String, Object> stripe = (Map<String, Object>) preview.get("stripe");
+        assertThat(String.valueOf(stripe.get("subscription"))).contains("unit_amount=1000000");
+        // the preview changed nothing: still one customer and one subscription for the worked example
+        assertThat(forOpportunity(INFRA.stripe().objects("customers"))).hasSize(1);
+
+        var malformed = http.postForEntity("/api/preview", new org.springframework.http.HttpEntity<>("{\"opportunity\": 42}",
+                jsonHeaders()), Map.class);
+        assertThat(malformed.getStatusCode().value()).isEqualTo(400);
+        assertThat(String.valueOf(malformed.getBody().get("problems")))
+                .contains("opportunity is missing or not an object").contains("lineItems is missing");
+        var notJson = http.postForEntity("/api/preview", new org.springframework.http.HttpEntity<>("{oops", jsonHeaders()), Map.class);
+        assertThat(notJson.getStatusCode().value()).isEqualTo(400);
+        assertThat(String.valueOf(notJson.getBody().get("problems"))).contains("not valid JSON");
+    }
+
+    private static org.springframework.http.HttpHeaders jsonHeaders() {
+        var headers = new org.springframework.http.HttpHeaders();
+        headers.setContentType(org.springframework.http.MediaType.APPLICATION_JSON);
+        return headers;
     }
 
     @Test
