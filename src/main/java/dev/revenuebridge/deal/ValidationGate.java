@@ -43,10 +43,20 @@ public class ValidationGate {
 
     private final MappingCatalog mappings;
     private final RevenueScheduler revenue;
+    private final ContractVersions versions;
+    private final java.time.Clock clock;
 
-    public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue) {
+    @org.springframework.beans.factory.annotation.Autowired
+    public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue, ContractVersions versions, java.time.Clock clock) {
         this.mappings = mappings;
         this.revenue = revenue;
+        this.versions = versions;
+        this.clock = clock;
+    }
+
+    /** A gate for deals on their own (the deal-desk preview's and the golden tests' view): no contract history. */
+    public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue) {
+        this(mappings, revenue, null, java.time.Clock.systemUTC());
     }
 
     public Verdict evaluate(ClosedWonDeal deal) {
@@ -63,6 +73,14 @@ public class ValidationGate {
             for (RevenueFinding finding : revenue.findings(deal)) {
                 reasons.add(finding.message());
             }
+        }
+        if (reasons.isEmpty() && versions != null && deal.contractStart() != null
+                && versions.classify(deal) == ContractVersions.Change.AMENDMENT
+                && !java.time.YearMonth.now(clock).isBefore(java.time.YearMonth.from(deal.contractStart()))) {
+            // amendments are treated prospectively: before recognition starts that is a plain re-schedule
+            reasons.add("The amendment changes a contract whose revenue recognition started in "
+                    + java.time.YearMonth.from(deal.contractStart()) + ": it needs a prospective reallocation, which "
+                    + "the bridge does not make yet; book it in the ERP by hand");
         }
         return new Verdict(deal.opportunityId(), reasons, reasons.isEmpty() ? approvals(deal, rules) : List.of());
     }

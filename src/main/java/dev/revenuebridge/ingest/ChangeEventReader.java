@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 /**
  * Turns one Opportunity change event (as the Pub/Sub API delivers it, deserialized to a Map) into deal events, one per
  * changed record (a change event may carry several Opportunity ids), each saying why it may matter:
- * {@code closedWon} (IsWon was set to true) or {@code heldDealChanged} (a deal that failed or needs review had one of
- * its Salesforce-owned fields changed, so it is evaluated again). In an update event the Pub/Sub API sends the changed
+ * {@code closedWon} (IsWon was set to true) or {@code dealChanged} (a deal the bridge tracks, synced or held, had one
+ * of its Salesforce-owned fields changed: evaluated again, or amended). In an update event the Pub/Sub API sends the changed
  * fields with values and the others as null; a change of bridge-owned fields only is the bridge's own write-back.
  */
 @Component("changeEventReader")
@@ -55,8 +55,8 @@ public class ChangeEventReader {
             dealEvent.put("commitUser", header.get("commitUser"));
             dealEvent.put("replayId", replayId);
             dealEvent.put("closedWon", closedWon);
-            dealEvent.put("heldDealChanged", !closedWon && !changedDealFields.isEmpty()
-                    && trace.awaitingChange(String.valueOf(recordId)));
+            dealEvent.put("dealChanged", !closedWon && !changedDealFields.isEmpty()
+                    && trace.tracked(String.valueOf(recordId)));
             dealEvent.put("changedFields", changedDealFields);
             out.add(dealEvent);
         }

@@ -18,6 +18,7 @@ import com.stripe.param.InvoiceItemListParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.SubscriptionCreateParams;
 import com.stripe.param.SubscriptionSearchParams;
+import com.stripe.param.SubscriptionUpdateParams;
 import dev.revenuebridge.deal.ClosedWonDeal;
 import dev.revenuebridge.deal.ClosedWonDeal.DealLine;
 import dev.revenuebridge.deal.DealRejectedException;
@@ -57,8 +58,15 @@ public class StripeBilling {
     private final MappingCatalog mappings;
     private final DealTrace trace;
     private final Clock clock;
+    private final SubscriptionUpdateParams.ProrationBehavior amendmentProration;
 
-    public StripeBilling(StripeSettings settings, MappingCatalog mappings, DealTrace trace, Clock clock) {
+    public StripeBilling(StripeSettings settings, MappingCatalog mappings, DealTrace trace, Clock clock,
+                         @org.springframework.beans.factory.annotation.Value("${revenue.amendments.proration-behavior:create_prorations}")
+                         String amendmentProration) {
+        this.amendmentProration = java.util.Arrays.stream(SubscriptionUpdateParams.ProrationBehavior.values())
+                .filter(p -> p.getValue().equals(amendmentProration)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("revenue.amendments.proration-behavior must be "
+                        + "create_prorations, none or always_invoice, not " + amendmentProration));
         this.stripe = StripeClient.builder()
                 .setApiKey(settings.apiKey())
                 .setApiBase(settings.apiBase())
@@ -196,18 +204,109 @@ public class StripeBilling {
 
     /** Creates and finalizes one Invoice for the one-time lines; returns its id, or null when there are none. */
     public String oneTimeInvoice(ClosedWonDeal deal, String customerId) throws StripeException {
-        List<DealLine> oneTime = lines(deal, Billing.ONE_TIME);
+        return invoiceFor(deal, customerId, lines(deal, Billing.ONE_TIME), 1);
+    }
+
+    /**
+     * Applies an amendment (contract version {@code version}) to the deal's subscription: changed quantities and
+     * prices, added and removed recurring lines, the new end of term; prorated per
+     * {@code revenue.amendments.proration-behavior}. Never a second subscription. Returns the subscription id.
+     */
+    public String amendSubscription(ClosedWonDeal deal, String customerId, int version) throws StripeException {
+        List<DealLine> recurring = lines(deal, Billing.RECURRING);
+        String subscriptionId = trace.linked(deal.opportunityId(), SYSTEM, "subscription").orElse(null);
+        if (subscriptionId == null) {
+            return subscription(deal, customerId);
+        }
+        if (recurring.isEmpty()) {
+            throw new DealRejectedException(deal.opportunityId(), List.of("The amendment removes every subscription "
+                    + "line: cancel the subscription in Stripe and close the contract instead"));
+        }
+        Subscription current = stripe.v1().subscriptions().retrieve(subscriptionId);
+        java.util.Map<String, com.stripe.model.SubscriptionItem> byLine = new java.util.LinkedHashMap<>();
+        current.getItems().getData().forEach(item -> byLine.put(item.getMetadata().get("sf_line_item_id"), item));
+        int cadenceMonths = mappings.billingCadence(deal.billingCadence()).orElseThrow().months();
+        int termMonths = recurring.stream().mapToInt(DealLine::termMonths).max().orElseThrow();
+        SubscriptionUpdateParams.Builder params = SubscriptionUpdateParams.builder()
+                .setProrationBehavior(amendmentProration)
+                .setCancelAt(epochSecond(deal.contractStart().plusMonths(termMonths)))
+                .putMetadata("contract_version", String.valueOf(version))
+                .putMetadata("contract_end", String.valueOf(deal.contractEnd()));
+        for (DealLine line : recurring) {
+            Product product = product(line);
+            ensureProduct(product);
+            long unitAmount = periodUnitAmount(deal, line, cadenceMonths);
+            var item = byLine.remove(line.lineId());
+            boolean same = item != null && item.getQuantity() == line.quantity().longValueExact()
+                    && item.getPrice() != null && item.getPrice().getUnitAmount() == unitAmount;
+            if (same) {
+                continue;
+            }
+            SubscriptionUpdateParams.Item.Builder change = SubscriptionUpdateParams.Item.builder()
+                    .setQuantity(line.quantity().longValueExact())
+                    .setPriceData(SubscriptionUpdateParams.Item.PriceData.builder()
+                            .setCurrency(currency(deal))
+                            .setProduct(product.stripeProduct())
+                            .setUnitAmount(unitAmount)
+                            .setRecurring(SubscriptionUpdateParams.Item.PriceData.Recurring.builder()
+                                    .setInterval(cadenceMonths % 12 == 0
+                                            ? SubscriptionUpdateParams.Item.PriceData.Recurring.Interval.YEAR
+                                            : SubscriptionUpdateParams.Item.PriceData.Recurring.Interval.MONTH)
+                                    .setIntervalCount((long) (cadenceMonths % 12 == 0 ? cadenceMonths / 12 : cadenceMonths))
+                                    .build())
+                            .build());
+            if (item != null) {
+                change.setId(item.getId());
+            } else {
+                change.putMetadata("sf_line_item_id", line.lineId());
+            }
+            params.addItem(change.build());
+        }
+        byLine.values().forEach(removed -> params.addItem(SubscriptionUpdateParams.Item.builder()
+                .setId(removed.getId()).setDeleted(true).build()));
+        stripe.v1().subscriptions().update(subscriptionId, params.build(),
+                RequestOptions.builder().setIdempotencyKey(key(deal, "amend-subscription-v" + version)).build());
+        LOG.info("Opportunity {}: Stripe subscription {} amended to contract version {}", deal.opportunityId(),
+                subscriptionId, version);
+        return subscriptionId;
+    }
+
+    /**
+     * Bills the one-time lines an amendment added (those on no invoice of the deal yet) on an invoice of their own;
+     * returns its id, or the deal's first one-time invoice when nothing new is to be billed.
+     */
+    public String amendmentInvoice(ClosedWonDeal deal, String customerId, int version) throws StripeException {
+        Set<String> billed = new java.util.HashSet<>();
+        for (InvoiceItem item : stripe.v1().invoiceItems().list(InvoiceItemListParams.builder().setCustomer(customerId)
+                .setLimit(100L).build()).autoPagingIterable()) {
+            if (item.getMetadata() != null && item.getMetadata().get("sf_line_item_id") != null) {
+                billed.add(item.getMetadata().get("sf_line_item_id"));
+            }
+        }
+        List<DealLine> unbilled = lines(deal, Billing.ONE_TIME).stream().filter(l -> !billed.contains(l.lineId())).toList();
+        if (unbilled.isEmpty()) {
+            return trace.linked(deal.opportunityId(), SYSTEM, "one_time_invoice").orElse(null);
+        }
+        return invoiceFor(deal, customerId, unbilled, version);
+    }
+
+    private String invoiceFor(ClosedWonDeal deal, String customerId, List<DealLine> oneTime, int version)
+            throws StripeException {
         if (oneTime.isEmpty()) {
             return null;
         }
-        String currency = currency(deal);
-        String invoiceId = trace.linked(deal.opportunityId(), SYSTEM, "one_time_invoice")
+        String kind = version == 1 ? "one_time_invoice" : "one_time_invoice_v" + version;
+        String step = version == 1 ? "one-time-invoice" : "one-time-invoice-v" + version;
+        String invoiceId = trace.linked(deal.opportunityId(), SYSTEM, kind)
                 .or(() -> search(() -> stripe.v1().invoices().search(InvoiceSearchParams.builder()
-                        .setQuery(byOpportunity(deal)).build()).getData().stream().map(Invoice::getId).findFirst()))
+                        .setQuery(byOpportunity(deal) + " AND metadata['contract_version']:'" + version + "'").build())
+                        .getData().stream().map(Invoice::getId).findFirst()))
                 .orElse(null);
         if (invoiceId == null) {
-            invoiceId = stripe.v1().invoices().create(invoiceParams(deal, customerId), idempotent(deal, "one-time-invoice")).getId();
-            trace.link(deal.opportunityId(), SYSTEM, "one_time_invoice", invoiceId);
+            InvoiceCreateParams.Builder builder = invoiceBuilder(deal, customerId)
+                    .putMetadata("contract_version", String.valueOf(version));
+            invoiceId = stripe.v1().invoices().create(builder.build(), idempotent(deal, step)).getId();
+            trace.link(deal.opportunityId(), SYSTEM, kind, invoiceId);
         }
         Invoice invoice = stripe.v1().invoices().retrieve(invoiceId);
         if ("draft".equals(invoice.getStatus())) {
@@ -226,7 +325,7 @@ public class StripeBilling {
             // auto_advance: Stripe emails the invoice and its reminders (send_invoice collection)
             invoice = stripe.v1().invoices().finalizeInvoice(invoiceId,
                     InvoiceFinalizeInvoiceParams.builder().setAutoAdvance(true).build(),
-                    RequestOptions.builder().setIdempotencyKey(key(deal, "finalize-invoice")).build());
+                    RequestOptions.builder().setIdempotencyKey(key(deal, "finalize-" + step)).build());
         }
         LOG.info("Opportunity {}: one-time Stripe invoice {} is {} ({} {} due)", deal.opportunityId(), invoiceId,
                 invoice.getStatus(), invoice.getAmountDue(), currency(deal));
@@ -235,6 +334,10 @@ public class StripeBilling {
 
     /** What the bridge sends to create the one-time invoice (a draft, finalized once its items are on it). */
     public InvoiceCreateParams invoiceParams(ClosedWonDeal deal, String customerId) {
+        return invoiceBuilder(deal, customerId).putMetadata("contract_version", "1").build();
+    }
+
+    private InvoiceCreateParams.Builder invoiceBuilder(ClosedWonDeal deal, String customerId) {
         String currency = currency(deal);
         InvoiceCreateParams.Builder params = InvoiceCreateParams.builder()
                     .setCustomer(customerId)
@@ -248,7 +351,7 @@ public class StripeBilling {
         paymentMethodType(deal).ifPresent(type -> params.setPaymentSettings(InvoiceCreateParams.PaymentSettings.builder()
                 .addPaymentMethodType(InvoiceCreateParams.PaymentSettings.PaymentMethodType.valueOf(type.name()))
                 .build()));
-        return params.build();
+        return params;
     }
 
     /** What the bridge sends to put a one-time line on the invoice: TotalPrice / quantity per unit. */

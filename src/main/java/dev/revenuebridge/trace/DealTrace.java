@@ -52,10 +52,13 @@ public class DealTrace {
         this.approvals = approvals;
     }
 
-    /** True when the deal waits for a change of its Opportunity (it failed or needs review). */
-    public boolean awaitingChange(String opportunityId) {
+    /**
+     * True when a change of the Opportunity matters to the bridge: the deal waits for one (it failed, needs review or
+     * approval), or it is synced and a change of its terms is an amendment.
+     */
+    public boolean tracked(String opportunityId) {
         return jdbc.query("SELECT status FROM deal_sync WHERE opportunity_id = ?", (rs, i) -> rs.getString(1),
-                opportunityId).stream().anyMatch(AWAITING_CHANGE::contains);
+                opportunityId).stream().anyMatch(s -> SYNCED.equals(s) || AWAITING_CHANGE.contains(s));
     }
 
     /** The validation gate refused the deal: its reasons are the deal's last error. */

@@ -1,0 +1,103 @@
+package dev.revenuebridge.deal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.revenuebridge.support.BridgeTestSupport;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * An amendment changes the deal's own subscription and sales order, never a second one, and survives duplicate and
+ * out-of-order delivery with the latest terms; a renewal starts a new term for the same customer.
+ */
+class AmendmentAndRenewalTest extends BridgeTestSupport {
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void amendmentsDeliveredTwiceAndOutOfOrderLeaveOneSubscriptionWithTheLatestTerms() {
+        String opportunity = "006Dn0000AmendAAAA";
+        Map<String, Object> deal = seedDeal(opportunity, "001Dn0000AmendAAAA");
+        String platformLine = (String) lineItems(deal).get(1).get("Id");
+        INFRA.salesforce().loadDeal(deal, true);
+        awaitSyncStatus(opportunity, "Synced");
+        String subscriptionId = (String) INFRA.salesforce().record("Opportunity", opportunity).get("Stripe_Subscription_Id__c");
+
+        // expansion to 2 seats, then 3 seats: two amendments in a row
+        long first = amend(opportunity, platformLine, 2);
+        awaitVersion(opportunity, 2);
+        long second = amend(opportunity, platformLine, 3);
+        awaitVersion(opportunity, 3);
+        // delivered again, the older one last
+        INFRA.salesforce().redeliver(second);
+        INFRA.salesforce().redeliver(first);
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> true);
+
+        List<Map<String, Object>> subscriptions = INFRA.stripe().objects("subscriptions").stream()
+                .filter(s -> String.valueOf(s.get("metadata")).contains(opportunity)).toList();
+        assertThat(subscriptions).singleElement().satisfies(s -> {
+            assertThat(s.get("id")).isEqualTo(subscriptionId);
+            Map<String, Object> item = ((List<Map<String, Object>>) ((Map<String, Object>) s.get("items")).get("data")).get(0);
+            assertThat(((Number) item.get("quantity")).longValue()).isEqualTo(3);
+            assertThat(((Number) ((Map<String, Object>) item.get("price")).get("unit_amount")).longValue()).isEqualTo(1_000_000L);
+        });
+        assertThat(INFRA.stripe().objects("customers").stream()
+                .filter(c -> String.valueOf(c.get("metadata")).contains("001Dn0000AmendAAAA"))).hasSize(1);
+        Map<String, Object> order = INFRA.erp().byExternalId("salesOrder", opportunity).orElseThrow();
+        List<Map<String, Object>> lines = (List<Map<String, Object>>) ((Map<String, Object>) order.get("item")).get("items");
+        assertThat(lines).hasSize(2).anySatisfy(l ->
+                assertThat(new BigDecimal(String.valueOf(l.get("amount")))).isEqualByComparingTo("300000.00"));
+        assertThat(INFRA.erp().records("salesOrder").stream().filter(o -> opportunity.equals(o.get("externalId")))).hasSize(1);
+        assertThat(jdbc.queryForObject("SELECT max(version) FROM contract_version WHERE opportunity_id = ?",
+                Integer.class, opportunity)).isEqualTo(3);
+        List<Map<String, Object>> schedule = (List<Map<String, Object>>) trace(opportunity).get("revenueSchedule");
+        assertThat(schedule.stream().map(l -> new BigDecimal(String.valueOf(l.get("amount"))))
+                .reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo("320000.00");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRenewalStartsANewTermForTheSameCustomer() {
+        INFRA.salesforce().loadDeal(seedDeal("006Dn0000RenewOAAA", "001Dn0000RenewAAAA"), true);
+        awaitSyncStatus("006Dn0000RenewOAAA", "Synced");
+
+        Map<String, Object> renewal = seedDeal("006Dn0000RenewRAAA", "001Dn0000RenewAAAA");
+        opportunity(renewal).putAll(Map.of("Type", "Renewal", "Amount", 120000.00,
+                "Contract_Start_Date__c", "2026-11-01", "Contract_End_Date__c", "2027-10-31"));
+        lineItems(renewal).remove(0);
+        lineItems(renewal).get(0).putAll(Map.of("Subscription_Term__c", 12, "TotalPrice", 120000.00, "ServiceDate", "2026-11-01"));
+        INFRA.salesforce().loadDeal(renewal, true);
+        awaitSyncStatus("006Dn0000RenewRAAA", "Synced");
+
+        Map<String, Object> original = INFRA.salesforce().record("Opportunity", "006Dn0000RenewOAAA");
+        Map<String, Object> renewed = INFRA.salesforce().record("Opportunity", "006Dn0000RenewRAAA");
+        assertThat(renewed.get("Stripe_Customer_Id__c")).isEqualTo(original.get("Stripe_Customer_Id__c"));
+        assertThat(renewed.get("Stripe_Subscription_Id__c")).isNotEqualTo(original.get("Stripe_Subscription_Id__c"));
+        Map<String, Object> subscription = INFRA.stripe().objects("subscriptions").stream()
+                .filter(s -> s.get("id").equals(renewed.get("Stripe_Subscription_Id__c"))).findFirst().orElseThrow();
+        assertThat(((Number) subscription.get("billing_cycle_anchor")).longValue())
+                .isEqualTo(java.time.LocalDate.of(2026, 11, 1).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond());
+        assertThat(INFRA.stripe().objects("customers").stream()
+                .filter(c -> String.valueOf(c.get("metadata")).contains("001Dn0000RenewAAAA"))).hasSize(1);
+    }
+
+    /** A sales rep changes the platform seats; the Opportunity's Amount follows, as its roll-up does in Salesforce. */
+    private long amend(String opportunity, String platformLine, int seats) {
+        INFRA.salesforce().editAsSalesRep("OpportunityLineItem", platformLine,
+                Map.of("Quantity", seats, "TotalPrice", seats * 100000.00));
+        return INFRA.salesforce().editAsSalesRep("Opportunity", opportunity, Map.of("Amount", 20000.00 + seats * 100000.00));
+    }
+
+    private void awaitVersion(String opportunity, int version) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> version == jdbc.queryForObject(
+                "SELECT coalesce(max(version), 0) FROM contract_version WHERE opportunity_id = ?", Integer.class, opportunity));
+    }
+}
