@@ -57,6 +57,18 @@ public class ContractVersions {
         return sameTerms(latest.get().terms(), terms(deal)) ? Change.UNCHANGED : Change.AMENDMENT;
     }
 
+    /** The contract value of the newest synced version, if any. */
+    public Optional<java.math.BigDecimal> syncedAmount(String opportunityId) {
+        return latest(opportunityId).map(v -> {
+            try {
+                String amount = json.readTree(v.terms()).path("amount").asText(null);
+                return amount == null ? null : new java.math.BigDecimal(amount);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     /** The version number the deal will have once synced. */
     public int nextVersion(@Header("opportunityId") String opportunityId) {
         return latest(opportunityId).map(v -> v.version() + 1).orElse(1);

@@ -73,6 +73,12 @@ public class DealAssembler {
         return "true".equalsIgnoreCase(text(json.readTree(opportunityJson), "opportunity", "won"));
     }
 
+    /** The Opportunity's type (New Business, Renewal, ...), as the router reads it. */
+    public String opportunityType(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
+        String type = text(json.readTree(opportunityJson), "opportunity", "type");
+        return type == null ? "New Business" : type;
+    }
+
     /** Whether finance approved the deal's billing in Salesforce (Billing_Approved__c). */
     public boolean isBillingApproved(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
         return "true".equalsIgnoreCase(text(json.readTree(opportunityJson), "opportunity", "billingApproved"));

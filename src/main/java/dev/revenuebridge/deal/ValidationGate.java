@@ -82,7 +82,20 @@ public class ValidationGate {
                     + java.time.YearMonth.from(deal.contractStart()) + ": it needs a prospective reallocation, which "
                     + "the bridge does not make yet; book it in the ERP by hand");
         }
-        return new Verdict(deal.opportunityId(), reasons, reasons.isEmpty() ? approvals(deal, rules) : List.of());
+        List<String> approvals = reasons.isEmpty() ? approvals(deal, rules) : new ArrayList<>();
+        if (reasons.isEmpty() && versions != null && deal.amount() != null
+                && versions.classify(deal) == ContractVersions.Change.AMENDMENT) {
+            versions.syncedAmount(deal.opportunityId()).filter(before -> before.signum() > 0).ifPresent(before -> {
+                BigDecimal share = deal.amount().subtract(before).abs().divide(before, 4, java.math.RoundingMode.HALF_EVEN);
+                if (share.compareTo(rules.amendmentValueChangeShare()) > 0) {
+                    approvals.add("The amendment changes the contract value from " + money(before, deal) + " to "
+                            + money(deal.amount(), deal) + " (" + share.movePointRight(2).stripTrailingZeros().toPlainString()
+                            + "%), more than the " + rules.amendmentValueChangeShare().movePointRight(2).stripTrailingZeros()
+                            .toPlainString() + "% that needs no approval");
+                }
+            });
+        }
+        return new Verdict(deal.opportunityId(), reasons, approvals);
     }
 
     private static final Map<String, Function<ClosedWonDeal, Object>> OPPORTUNITY_FIELDS = Map.of(

@@ -54,7 +54,8 @@ public class MappingCatalog {
 
     /** The validation gate's data rules (validation-rules.yaml). */
     public record ValidationRules(Map<String, List<String>> requiredFields, List<String> taxIdRequiredCountries,
-                                  BigDecimal discountThresholdPercent, List<String> standardPaymentTerms) {
+                                  BigDecimal discountThresholdPercent, List<String> standardPaymentTerms,
+                                  BigDecimal amendmentValueChangeShare) {
     }
 
     /** Tables as read from one snapshot of the files. */
@@ -245,7 +246,8 @@ public class MappingCatalog {
         approval.path("standardPaymentTerms").forEach(n -> standardTerms.add(n.asText()));
         ValidationRules rules = new ValidationRules(Map.copyOf(required), List.copyOf(taxCountries),
                 decimal(approval, RULES, "approval", "discountThresholdPercent", "discountThresholdPercent"),
-                List.copyOf(standardTerms));
+                List.copyOf(standardTerms),
+                decimal(approval, RULES, "approval", "amendmentValueChangeShare", "amendmentValueChangeShare"));
         return new Tables(Map.copyOf(products), Map.copyOf(terms), Map.copyOf(subsidiaries), Map.copyOf(methods),
                 Map.copyOf(fields), Map.copyOf(cadences), rules,
                 strings(read(OWNERSHIP).path("opportunity").path("bridgeOwned"), OWNERSHIP, "opportunity.bridgeOwned"),

@@ -27,14 +27,17 @@ class AmendmentAndRenewalTest extends BridgeTestSupport {
         String opportunity = "006Dn0000AmendAAAA";
         Map<String, Object> deal = seedDeal(opportunity, "001Dn0000AmendAAAA");
         String platformLine = (String) lineItems(deal).get(1).get("Id");
+        // 4 seats to begin with, so that each amendment below stays under the 25% that needs approval
+        lineItems(deal).get(1).putAll(Map.of("Quantity", 4, "TotalPrice", 400000.00));
+        opportunity(deal).put("Amount", 420000.00);
         INFRA.salesforce().loadDeal(deal, true);
         awaitSyncStatus(opportunity, "Synced");
         String subscriptionId = (String) INFRA.salesforce().record("Opportunity", opportunity).get("Stripe_Subscription_Id__c");
 
-        // expansion to 2 seats, then 3 seats: two amendments in a row
-        long first = amend(opportunity, platformLine, 2);
+        // expansion to 5 seats, then 6 seats: two amendments in a row
+        long first = amend(opportunity, platformLine, 5);
         awaitVersion(opportunity, 2);
-        long second = amend(opportunity, platformLine, 3);
+        long second = amend(opportunity, platformLine, 6);
         awaitVersion(opportunity, 3);
         // delivered again, the older one last
         INFRA.salesforce().redeliver(second);
@@ -46,7 +49,7 @@ class AmendmentAndRenewalTest extends BridgeTestSupport {
         assertThat(subscriptions).singleElement().satisfies(s -> {
             assertThat(s.get("id")).isEqualTo(subscriptionId);
             Map<String, Object> item = ((List<Map<String, Object>>) ((Map<String, Object>) s.get("items")).get("data")).get(0);
-            assertThat(((Number) item.get("quantity")).longValue()).isEqualTo(3);
+            assertThat(((Number) item.get("quantity")).longValue()).isEqualTo(6);
             assertThat(((Number) ((Map<String, Object>) item.get("price")).get("unit_amount")).longValue()).isEqualTo(1_000_000L);
         });
         assertThat(INFRA.stripe().objects("customers").stream()
@@ -54,13 +57,13 @@ class AmendmentAndRenewalTest extends BridgeTestSupport {
         Map<String, Object> order = INFRA.erp().byExternalId("salesOrder", opportunity).orElseThrow();
         List<Map<String, Object>> lines = (List<Map<String, Object>>) ((Map<String, Object>) order.get("item")).get("items");
         assertThat(lines).hasSize(2).anySatisfy(l ->
-                assertThat(new BigDecimal(String.valueOf(l.get("amount")))).isEqualByComparingTo("300000.00"));
+                assertThat(new BigDecimal(String.valueOf(l.get("amount")))).isEqualByComparingTo("600000.00"));
         assertThat(INFRA.erp().records("salesOrder").stream().filter(o -> opportunity.equals(o.get("externalId")))).hasSize(1);
         assertThat(jdbc.queryForObject("SELECT max(version) FROM contract_version WHERE opportunity_id = ?",
                 Integer.class, opportunity)).isEqualTo(3);
         List<Map<String, Object>> schedule = (List<Map<String, Object>>) trace(opportunity).get("revenueSchedule");
         assertThat(schedule.stream().map(l -> new BigDecimal(String.valueOf(l.get("amount"))))
-                .reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo("320000.00");
+                .reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo("620000.00");
     }
 
     @Test
@@ -94,6 +97,20 @@ class AmendmentAndRenewalTest extends BridgeTestSupport {
         INFRA.salesforce().editAsSalesRep("OpportunityLineItem", platformLine,
                 Map.of("Quantity", seats, "TotalPrice", seats * 100000.00));
         return INFRA.salesforce().editAsSalesRep("Opportunity", opportunity, Map.of("Amount", 20000.00 + seats * 100000.00));
+    }
+
+    @Test
+    void anAmendmentThatChangesTheValueByMoreThanAQuarterWaitsForApproval() {
+        String opportunity = "006Dn0000AmBigAAAA";
+        Map<String, Object> deal = seedDeal(opportunity, "001Dn0000AmBigAAAA");
+        String platformLine = (String) lineItems(deal).get(1).get("Id");
+        INFRA.salesforce().loadDeal(deal, true);
+        awaitSyncStatus(opportunity, "Synced");
+        amend(opportunity, platformLine, 2);   // 120,000 -> 220,000
+        awaitSyncStatus(opportunity, "Pending Approval");
+        assertThat((String) INFRA.salesforce().record("Opportunity", opportunity).get("Sync_Error__c"))
+                .isEqualTo("The amendment changes the contract value from 120000.00 to 220000.00 (83.33%), "
+                        + "more than the 25% that needs no approval");
     }
 
     private void awaitVersion(String opportunity, int version) {
