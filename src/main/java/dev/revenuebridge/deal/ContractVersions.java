@@ -69,6 +69,18 @@ public class ContractVersions {
         });
     }
 
+    /** The contract start of the newest synced version, if any. */
+    public Optional<java.time.LocalDate> syncedStart(String opportunityId) {
+        return latest(opportunityId).map(v -> {
+            try {
+                String start = json.readTree(v.terms()).path("contractStart").asText(null);
+                return start == null ? null : java.time.LocalDate.parse(start);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     /** The version number the deal will have once synced. */
     public int nextVersion(@Header("opportunityId") String opportunityId) {
         return latest(opportunityId).map(v -> v.version() + 1).orElse(1);

@@ -50,6 +50,15 @@ public class SalesforceWriteBack {
         return status("Failed", reason == null ? "unknown error" : reason);
     }
 
+    /** A held deal whose terms are back to the synced ones: Synced again, the error cleared. */
+    public Map<String, Object> restored() {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("Sync_Status__c", "Synced");
+        fields.put("Sync_Error__c", null);
+        fields.put("Last_Sync__c", now());
+        return owned(fields);
+    }
+
     /** A deal the validation gate refused: every reason, one per line, for the sales rep. */
     public Map<String, Object> requiresReview(@ExchangeProperty("verdict") ValidationGate.Verdict verdict) {
         return status("Requires Review", String.join("\n", verdict.reasons()));

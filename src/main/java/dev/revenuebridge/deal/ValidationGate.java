@@ -68,15 +68,24 @@ public class ValidationGate {
         terms(deal, reasons);
         subsidiary(deal, rules, reasons);
         lines(deal, reasons);
-        if (reasons.isEmpty()) {
-            // what the revenue engine cannot recognize (e.g. a one-time line without its delivery date)
-            for (RevenueFinding finding : revenue.findings(deal)) {
+        billing(deal, reasons);
+        // what the revenue engine cannot recognize (e.g. a one-time line without its delivery date), reported with
+        // the rest; findings about lines already named above (unknown product, no price, no quantity) are not repeated
+        for (RevenueFinding finding : revenue.findings(deal)) {
+            boolean repeated = switch (finding.reason()) {
+                case UNKNOWN_PRODUCT, INVALID_QUANTITY, INVALID_PRICE, INCOMPLETE_LINE, NO_LINES, UNKNOWN_CURRENCY -> true;
+                default -> false;
+            };
+            if (!repeated && !reasons.contains(finding.message())) {
                 reasons.add(finding.message());
             }
         }
+        java.util.Optional<java.time.LocalDate> syncedStart = versions == null ? java.util.Optional.empty()
+                : versions.syncedStart(deal.opportunityId());
         if (reasons.isEmpty() && versions != null && deal.contractStart() != null
                 && versions.classify(deal) == ContractVersions.Change.AMENDMENT
-                && !java.time.YearMonth.now(clock).isBefore(java.time.YearMonth.from(deal.contractStart()))) {
+                && !java.time.YearMonth.now(clock).isBefore(java.time.YearMonth.from(
+                        syncedStart.filter(s -> s.isBefore(deal.contractStart())).orElse(deal.contractStart())))) {
             // amendments are treated prospectively: before recognition starts that is a plain re-schedule
             reasons.add("The amendment changes a contract whose revenue recognition started in "
                     + java.time.YearMonth.from(deal.contractStart()) + ": it needs a prospective reallocation, which "
@@ -161,6 +170,53 @@ public class ValidationGate {
         }
     }
 
+    /**
+     * What Stripe must be able to bill as it is booked: one term for all subscription lines (one subscription ends
+     * once), subscription service starting with the contract, and each line's total dividing into whole cents per
+     * billed unit and period.
+     */
+    private void billing(ClosedWonDeal deal, List<String> reasons) {
+        List<DealLine> recurring = deal.lines().stream().filter(l -> mappings.product(l.productCode())
+                .map(p -> p.billing() == Billing.RECURRING).orElse(false) && l.termMonths() != null).toList();
+        if (recurring.stream().map(DealLine::termMonths).distinct().count() > 1) {
+            reasons.add("Subscription lines have different terms (" + String.join(", ", recurring.stream()
+                    .map(l -> l.lineId() + ": " + l.termMonths() + " months").toList())
+                    + "); one subscription bills them all over one term: split the deal or align the terms");
+        }
+        var cadence = mappings.billingCadence(deal.billingCadence());
+        for (DealLine line : deal.lines()) {
+            var product = mappings.product(line.productCode());
+            if (product.isEmpty() || line.totalPrice() == null || line.quantity() == null || line.quantity().signum() <= 0
+                    || deal.currency() == null) {
+                continue;
+            }
+            BigDecimal units = line.quantity();
+            if (product.get().billing() == Billing.RECURRING) {
+                if (line.termMonths() == null || cadence.isEmpty() || line.termMonths() % cadence.get().months() != 0) {
+                    continue;
+                }
+                units = units.multiply(BigDecimal.valueOf(line.termMonths() / cadence.get().months()));
+                if (line.serviceDate() != null && deal.contractStart() != null && !line.serviceDate().equals(deal.contractStart())) {
+                    reasons.add("Line " + line.lineId() + " (" + line.productCode() + "): the subscription starts "
+                            + line.serviceDate() + " but the contract on " + deal.contractStart()
+                            + "; billing and revenue must start together");
+                }
+            }
+            int digits;
+            try {
+                digits = java.util.Currency.getInstance(deal.currency()).getDefaultFractionDigits();
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            BigDecimal perUnit = line.totalPrice().divide(units, java.math.MathContext.DECIMAL128);
+            if (perUnit.stripTrailingZeros().scale() > digits) {
+                reasons.add("Line " + line.lineId() + " (" + line.productCode() + "): total " + money(line.totalPrice(), deal)
+                        + " does not divide into equal billed amounts (" + units.toPlainString()
+                        + " units); adjust the price to whole cents per billed unit");
+            }
+        }
+    }
+
     private void subsidiary(ClosedWonDeal deal, ValidationRules rules, List<String> reasons) {
         String country = deal.account() == null ? null : deal.account().country();
         String countryField = "Account." + mappings.salesforceField("account", "country");
@@ -215,9 +271,10 @@ public class ValidationGate {
     private List<String> approvals(ClosedWonDeal deal, ValidationRules rules) {
         List<String> approvals = new ArrayList<>();
         for (DealLine line : deal.lines()) {
-            if (line.discountPercent() != null && line.discountPercent().compareTo(rules.discountThresholdPercent()) > 0) {
+            BigDecimal discount = effectiveDiscountPercent(deal, line);
+            if (discount.compareTo(rules.discountThresholdPercent()) > 0) {
                 approvals.add("Line " + line.lineId() + " (" + line.productCode() + ") has a "
-                        + line.discountPercent().stripTrailingZeros().toPlainString() + "% discount, above the "
+                        + discount.stripTrailingZeros().toPlainString() + "% discount, above the "
                         + rules.discountThresholdPercent().stripTrailingZeros().toPlainString() + "% that needs no approval");
             }
         }
@@ -228,6 +285,28 @@ public class ValidationGate {
         mappings.billingCadence(deal.billingCadence()).filter(c -> !c.standard()).ifPresent(c ->
                 approvals.add("Billing cadence '" + c.name() + "' is not standard"));
         return approvals;
+    }
+
+    /**
+     * The discount a line really gives: the larger of its Discount field and its total against the catalog price
+     * (standalone selling price per unit, per month for subscriptions), so a lowered unit price is seen too.
+     */
+    private BigDecimal effectiveDiscountPercent(ClosedWonDeal deal, DealLine line) {
+        BigDecimal stated = line.discountPercent() == null ? BigDecimal.ZERO : line.discountPercent();
+        var product = mappings.product(line.productCode());
+        if (product.isEmpty() || line.totalPrice() == null || line.quantity() == null) {
+            return stated;
+        }
+        var unitPrice = product.get().standaloneSellingPriceIn(deal.currency());
+        if (unitPrice.isEmpty() || unitPrice.get().signum() <= 0) {
+            return stated;
+        }
+        BigDecimal months = product.get().billing() == Billing.RECURRING && line.termMonths() != null
+                ? BigDecimal.valueOf(line.termMonths()) : BigDecimal.ONE;
+        BigDecimal list = unitPrice.get().multiply(line.quantity()).multiply(months);
+        BigDecimal belowList = BigDecimal.ONE.subtract(line.totalPrice().divide(list, 6, java.math.RoundingMode.HALF_EVEN))
+                .movePointRight(2).setScale(2, java.math.RoundingMode.HALF_EVEN);
+        return belowList.max(stated);
     }
 
     /** An amount as finance writes it: to the currency's minor unit (120000.00), never 1.2E+5. */

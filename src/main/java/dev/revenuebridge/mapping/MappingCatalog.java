@@ -39,7 +39,14 @@ public class MappingCatalog {
 
     /** A catalog entry. {@code standaloneSellingPrice} is per unit (per month for recurring products). */
     public record Product(String code, String name, Billing billing, String interval, Recognition recognition,
-                          String stripeProduct, String erpItem, BigDecimal standaloneSellingPrice, String sspCurrency) {
+                          String stripeProduct, String erpItem, BigDecimal standaloneSellingPrice, String sspCurrency,
+                          Map<String, BigDecimal> standaloneSellingPrices) {
+
+        /** The standalone selling price per unit in a currency, when the catalog has one. */
+        public Optional<BigDecimal> standaloneSellingPriceIn(String currency) {
+            return currency == null ? Optional.empty()
+                    : Optional.ofNullable(standaloneSellingPrices.get(currency.trim().toUpperCase(Locale.ROOT)));
+        }
     }
 
     public record PaymentTerm(String name, int days, String erpTerm) {
@@ -182,15 +189,24 @@ public class MappingCatalog {
     private Tables load() {
         Map<Path, FileTime> stamps = stamps();
         Map<String, Product> products = new LinkedHashMap<>();
-        each(read(PRODUCTS).path("products"), PRODUCTS, "products", (code, node) -> products.put(code, new Product(code,
-                text(node, PRODUCTS, code, "name"),
-                Billing.valueOf(enumName(node, PRODUCTS, code, "billing")),
-                node.path("interval").asText(null),
-                Recognition.valueOf(enumName(node, PRODUCTS, code, "recognition")),
-                text(node.path("stripe"), PRODUCTS, code, "stripe.product", "product"),
-                text(node.path("erp"), PRODUCTS, code, "erp.item", "item"),
-                decimal(node.path("standaloneSellingPrice"), PRODUCTS, code, "standaloneSellingPrice.amount"),
-                text(node.path("standaloneSellingPrice"), PRODUCTS, code, "standaloneSellingPrice.currency", "currency"))));
+        each(read(PRODUCTS).path("products"), PRODUCTS, "products", (code, node) -> {
+            Map<String, BigDecimal> prices = new LinkedHashMap<>();
+            each(node.path("standaloneSellingPrice"), PRODUCTS, code + ".standaloneSellingPrice", (currency, price) ->
+                    prices.put(currency.toUpperCase(Locale.ROOT),
+                            decimal(node.path("standaloneSellingPrice"), PRODUCTS, code, "standaloneSellingPrice." + currency, currency)));
+            if (prices.isEmpty()) {
+                throw new MappingException(PRODUCTS, code + ".standaloneSellingPrice", "needs a price in at least one currency");
+            }
+            var reference = prices.entrySet().iterator().next();
+            products.put(code, new Product(code,
+                    text(node, PRODUCTS, code, "name"),
+                    Billing.valueOf(enumName(node, PRODUCTS, code, "billing")),
+                    node.path("interval").asText(null),
+                    Recognition.valueOf(enumName(node, PRODUCTS, code, "recognition")),
+                    text(node.path("stripe"), PRODUCTS, code, "stripe.product", "product"),
+                    text(node.path("erp"), PRODUCTS, code, "erp.item", "item"),
+                    reference.getValue(), reference.getKey(), Map.copyOf(prices)));
+        });
         products.values().stream().filter(p -> p.billing() == Billing.RECURRING && !"month".equals(p.interval()))
                 .findFirst().ifPresent(p -> {
                     throw new MappingException(PRODUCTS, p.code() + ".interval", "recurring products need interval: month");

@@ -114,10 +114,10 @@ final class ContractAssembler {
                     label + ": " + unsupported.get()));
             return Optional.empty();
         }
-        if (deal.currency() != null && !product.sspCurrency().equalsIgnoreCase(deal.currency().trim())) {
+        if (deal.currency() != null && product.standaloneSellingPriceIn(deal.currency()).isEmpty()) {
             findings.add(new RevenueFinding(Reason.SSP_CURRENCY_MISMATCH, line.lineId(), code,
-                    label + ": the standalone selling price in mappings/products.yaml is in " + product.sspCurrency()
-                            + " but the deal is in " + deal.currency() + "; add a " + deal.currency()
+                    label + ": mappings/products.yaml has no standalone selling price in " + deal.currency()
+                            + " (it has " + String.join(", ", product.standaloneSellingPrices().keySet()) + "); add a " + deal.currency()
                             + " standalone selling price to allocate the price"));
         }
         if (line.quantity() == null || line.quantity().signum() <= 0) {
@@ -150,7 +150,8 @@ final class ContractAssembler {
             units = units.multiply(line.termMonths() != null
                     ? BigDecimal.valueOf(line.termMonths()) : period.lengthInMonths());
         }
-        BigDecimal ssp = product.standaloneSellingPrice().multiply(units).setScale(digits, RoundingMode.HALF_EVEN);
+        BigDecimal unitSsp = product.standaloneSellingPriceIn(deal.currency()).orElse(product.standaloneSellingPrice());
+        BigDecimal ssp = unitSsp.multiply(units).setScale(digits, RoundingMode.HALF_EVEN);
         return Optional.of(new Draft(line, product.recognition(),
                 line.totalPrice().setScale(digits, RoundingMode.HALF_EVEN), ssp, delivery,
                 product.recognition() == Recognition.RATABLE ? period : null));

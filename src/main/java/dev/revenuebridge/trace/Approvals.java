@@ -64,11 +64,15 @@ public class Approvals {
                             @org.apache.camel.ExchangeProperty("verdict") dev.revenuebridge.deal.ValidationGate.Verdict verdict,
                             @org.apache.camel.ExchangeProperty("billingApprovedInSalesforce") Boolean approvedInSalesforce,
                             @org.apache.camel.ExchangeProperty("changedBy") String changedBy,
+                            @org.apache.camel.ExchangeProperty("changedFields") Object changedFields,
                             @org.apache.camel.ExchangeProperty("deal") dev.revenuebridge.deal.ClosedWonDeal deal) {
         if (covers(opportunityId, verdict.approvalReasons())) {
             return true;
         }
-        if (Boolean.TRUE.equals(approvedInSalesforce)) {
+        // only the change that sets Billing_Approved__c approves, and only what the deal is held for at that moment:
+        // a flag left set does not approve later changes
+        boolean setNow = changedFields instanceof java.util.Collection<?> fields && fields.contains("Billing_Approved__c");
+        if (Boolean.TRUE.equals(approvedInSalesforce) && setNow) {
             approve(opportunityId, changedBy == null ? "salesforce" : "salesforce user " + changedBy,
                     "approved in Salesforce (Billing_Approved__c)", heldTerms(deal, verdict), verdict.approvalReasons());
             return true;

@@ -58,7 +58,14 @@ public class DealTrace {
      */
     public boolean tracked(String opportunityId) {
         return jdbc.query("SELECT status FROM deal_sync WHERE opportunity_id = ?", (rs, i) -> rs.getString(1),
-                opportunityId).stream().anyMatch(s -> SYNCED.equals(s) || AWAITING_CHANGE.contains(s));
+                opportunityId).stream().anyMatch(s -> SYNCED.equals(s) || AWAITING_CHANGE.contains(s) || RECEIVED.equals(s));
+    }
+
+    /** A deal synced once, then held (review, approval, failure): its last sync still stands in Stripe and the ERP. */
+    public boolean heldAfterSync(String opportunityId) {
+        return jdbc.query("SELECT status, synced_at FROM deal_sync WHERE opportunity_id = ?",
+                (rs, i) -> !SYNCED.equals(rs.getString(1)) && rs.getTimestamp(2) != null, opportunityId)
+                .stream().findFirst().orElse(false);
     }
 
     /** The validation gate refused the deal: its reasons are the deal's last error. */

@@ -69,7 +69,7 @@ class PreviewMatchesLiveTest extends BridgeTestSupport {
         return new BigDecimal(String.valueOf(amount)).setScale(2, RoundingMode.UNNECESSARY).toPlainString();
     }
 
-    /** A valid deal: 1..3 lines of the catalog's products, whole-dollar prices, discounts of 0, 5 or 10%. */
+    /** A valid deal: 1..3 lines of the catalog's products, whole-dollar prices at or above the catalog's, discounts of 0, 5 or 10%. */
     static Map<String, Object> randomDeal(Random random, int seed) {
         String suffix = String.format("%04d", seed);
         String opportunityId = "006Dn00Prop" + suffix + "AAA";
@@ -84,7 +84,9 @@ class PreviewMatchesLiveTest extends BridgeTestSupport {
             String code = products.remove(random.nextInt(products.size()));
             boolean recurring = code.equals("PLAT-SUB");
             int quantity = 1 + random.nextInt(4);
-            BigDecimal unitPrice = BigDecimal.valueOf(100 + random.nextInt(20_000)).setScale(2);
+            // at or above the catalog price (10,000; implementation 20,000), so no discount beyond the 10% below needs approval
+            int catalogPrice = code.equals("IMPL-STD") ? 20_000 : 10_000;
+            BigDecimal unitPrice = BigDecimal.valueOf(catalogPrice + random.nextInt(catalogPrice / 2)).setScale(2);
             int discount = List.of(0, 5, 10).get(random.nextInt(3));
             BigDecimal total = unitPrice.multiply(BigDecimal.valueOf((long) quantity * (recurring ? term : 1)))
                     .multiply(BigDecimal.valueOf(100 - discount)).divide(BigDecimal.valueOf(100), 2, RoundingMode.UNNECESSARY);

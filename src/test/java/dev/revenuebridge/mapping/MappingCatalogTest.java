@@ -74,7 +74,7 @@ class MappingCatalogTest {
                     recognition: ratable
                     stripe: {product: PLAT-SUB}
                     erp: {item: "502"}
-                    standaloneSellingPrice: {amount: "10000.00", currency: USD}
+                    standaloneSellingPrice: {USD: "10000.00"}
                 """);
         assertThatThrownBy(() -> new MappingCatalog(dir.toString(), false))
                 .isInstanceOf(MappingException.class)
