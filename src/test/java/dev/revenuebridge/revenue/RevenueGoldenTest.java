@@ -40,7 +40,8 @@ class RevenueGoldenTest {
     void theFolderHoldsEveryRequiredCase() throws Exception {
         assertThat(cases().map(Named::getName)).contains(
                 "01-worked-example.yaml", "02-free-training-carve-out.yaml", "03-mid-month-start-monthly.yaml",
-                "04-mid-month-start-daily.yaml", "05-discount.yaml", "06-unsupported-lines.yaml");
+                "04-mid-month-start-daily.yaml", "05-discount.yaml", "06-unsupported-lines.yaml", "07-renewal.yaml",
+                "08-amendment-before-recognition.yaml");
     }
 
     @ParameterizedTest(name = "{0}")
