@@ -47,17 +47,66 @@ public class DeadLetters {
         Object original = exchange.getProperty("originalBody");
         String body = original != null ? String.valueOf(original) : exchange.getIn().getBody(String.class);
         Long id = jdbc.queryForObject("""
-                INSERT INTO dead_letter (route_id, opportunity_id, message_key, headers, body, error_type,
+                INSERT INTO dead_letter (route_id, source_route, opportunity_id, message_key, headers, body, error_type,
                   error_message, remote_body, attempts)
-                VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?) RETURNING id
-                """, Long.class, routeId, opportunityId, exchange.getIn().getHeader("dealEventKey", String.class),
-                headers(exchange), body, cause == null ? "unknown" : cause.getClass().getName(), reason, remoteBody,
+                VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?) RETURNING id
+                """, Long.class, routeId, exchange.getFromRouteId(), opportunityId,
+                exchange.getIn().getHeader("dealEventKey", String.class), headers(exchange), body,
+                cause == null ? "unknown" : cause.getClass().getName(), reason, remoteBody,
                 attempts == null ? 1 : attempts + 1);
         LOG.error("Dead letter {}: route {}, Opportunity {}: {}{}", id, routeId, opportunityId, reason,
                 remoteBody == null ? "" : " (remote answer: " + remoteBody + ")");
         exchange.getIn().setHeader("syncError", reason);
         exchange.getIn().setHeader("deadLetterId", id);
         return reason;
+    }
+
+    /** What revenue.dead-letters carries about a stored dead letter. */
+    public java.util.Map<String, Object> announcement(@org.apache.camel.Header("deadLetterId") Long id) {
+        DeadLetter d = find(id).orElseThrow();
+        java.util.Map<String, Object> out = new LinkedHashMap<>();
+        out.put("deadLetterId", d.id());
+        out.put("opportunityId", d.opportunityId());
+        out.put("sourceRoute", d.sourceRoute());
+        out.put("route", d.routeId());
+        out.put("error", d.errorMessage());
+        out.put("failedAt", d.failedAt().toString());
+        return out;
+    }
+
+    /** A dead letter as ops see it. */
+    public record DeadLetter(long id, String routeId, String sourceRoute, String opportunityId, String messageKey,
+                             String body, String errorType, String errorMessage, String remoteBody, int attempts,
+                             String status, java.time.Instant failedAt, java.time.Instant resolvedAt, String resolution) {
+    }
+
+    private static final String COLUMNS = "id, route_id, source_route, opportunity_id, message_key, body, error_type, "
+            + "error_message, remote_body, attempts, status, failed_at, resolved_at, resolution";
+
+    private static DeadLetter row(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+        return new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getInt(10), rs.getString(11),
+                rs.getTimestamp(12).toInstant(), rs.getTimestamp(13) == null ? null : rs.getTimestamp(13).toInstant(),
+                rs.getString(14));
+    }
+
+    /** Dead letters with a status (open, replayed, discarded), or all when null; newest first. */
+    public java.util.List<DeadLetter> list(String status) {
+        return status == null
+                ? jdbc.query("SELECT " + COLUMNS + " FROM dead_letter ORDER BY id DESC LIMIT 500", DeadLetters::row)
+                : jdbc.query("SELECT " + COLUMNS + " FROM dead_letter WHERE status = ? ORDER BY id DESC LIMIT 500",
+                        DeadLetters::row, status);
+    }
+
+    public java.util.Optional<DeadLetter> find(long id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM dead_letter WHERE id = ?", DeadLetters::row, id).stream().findFirst();
+    }
+
+    /** Marks an open dead letter; false when it was not open (already replayed or discarded). */
+    public boolean resolve(long id, String status, String resolution) {
+        return jdbc.update("""
+                UPDATE dead_letter SET status = ?, resolution = ?, resolved_at = now() WHERE id = ? AND status = 'open'
+                """, status, resolution, id) == 1;
     }
 
     /** Only a well-formed Salesforce id is kept as the dead letter's Opportunity; anything else stays in the body. */

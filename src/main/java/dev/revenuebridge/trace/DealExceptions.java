@@ -42,6 +42,16 @@ public class DealExceptions {
                 + "WHERE opportunity_id = ? AND status = 'open'", opportunityId);
     }
 
+    /** Exceptions with a status (open or resolved), or all when null; newest first. */
+    public List<DealException> list(String status) {
+        String sql = "SELECT id, opportunity_id, kind, reasons, status, opened_at, resolved_at FROM deal_exception "
+                + (status == null ? "" : "WHERE status = ? ") + "ORDER BY id DESC LIMIT 500";
+        org.springframework.jdbc.core.RowMapper<DealException> row = (rs, i) -> new DealException(rs.getLong(1),
+                rs.getString(2), rs.getString(3), fromJson(rs.getString(4)), rs.getString(5), instant(rs.getTimestamp(6)),
+                instant(rs.getTimestamp(7)));
+        return status == null ? jdbc.query(sql, row) : jdbc.query(sql, row, status);
+    }
+
     public List<DealException> forOpportunity(String opportunityId) {
         return jdbc.query("""
                 SELECT id, opportunity_id, kind, reasons, status, opened_at, resolved_at FROM deal_exception

@@ -1,0 +1,82 @@
+package dev.revenuebridge.deal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.revenuebridge.support.BridgeTestSupport;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * An ERP outage leaves dead letters that ops see over the API; once the ERP is back, a replay (over the API or over
+ * JMX, as Hawtio invokes it) brings the deal to Synced through the same idempotency guards: nothing is created twice.
+ */
+@org.springframework.test.context.TestPropertySource(properties = "spring.jmx.enabled=true")
+class DeadLetterReplayTest extends BridgeTestSupport {
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDealDeadLetteredDuringAnErpOutageIsReplayedOverTheApiWithoutDuplicates() {
+        String opportunity = "006Dn0000OutageAAA";
+        INFRA.erp().faults().outage(503);
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0000OutageAAA"), true);
+        awaitSyncStatus(opportunity, "Failed");
+
+        List<Map<String, Object>> open = http.getForObject("/api/dead-letters", List.class);
+        Map<String, Object> letter = open.stream().filter(d -> opportunity.equals(d.get("opportunityId"))).findFirst().orElseThrow();
+        assertThat((String) letter.get("errorMessage")).contains("HTTP 503");
+        assertThat((String) letter.get("remoteBody")).contains("o:errorDetails");
+        assertThat(letter.get("sourceRoute")).isEqualTo("deal-sync");
+        long stripeCustomers = count("customers", opportunity);
+
+        INFRA.erp().faults().clear();
+        var replayed = http.postForEntity("/api/dead-letters/" + letter.get("id") + "/replay", null, Map.class);
+        assertThat(replayed.getStatusCode().value()).isEqualTo(202);
+        awaitSyncStatus(opportunity, "Synced");
+
+        assertThat(count("customers", opportunity)).isEqualTo(stripeCustomers).isEqualTo(1);
+        assertThat(count("subscriptions", opportunity)).isEqualTo(1);
+        assertThat(count("invoices", opportunity)).isEqualTo(1);
+        assertThat(INFRA.erp().records("salesOrder").stream().filter(o -> opportunity.equals(o.get("externalId")))).hasSize(1);
+        assertThat(http.postForEntity("/api/dead-letters/" + letter.get("id") + "/replay", null, Map.class)
+                .getStatusCode().value()).as("a replayed dead letter is not open any more").isEqualTo(409);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE opportunity_id = ? AND action = 'dead-letter-replay'",
+                Integer.class, opportunity)).isEqualTo(1);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDeadLetterIsReplayedOverJmxAsHawtioDoesIt() throws Exception {
+        String opportunity = "006Dn0000JmxRplAAA";
+        INFRA.erp().faults().outage(503);
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0000JmxRplAAA"), true);
+        awaitSyncStatus(opportunity, "Failed");
+        INFRA.erp().faults().clear();
+
+        var server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName deadLetters = new ObjectName("revenue-bridge:type=DeadLetters");
+        List<String> listed = (List<String>) server.invoke(deadLetters, "list", new Object[0], new String[0]);
+        assertThat(listed).anyMatch(line -> line.contains(opportunity));
+        String outcome = (String) server.invoke(deadLetters, "replayAll", new Object[] {"deal-sync", "HTTP 503"},
+                new String[] {String.class.getName(), String.class.getName()});
+        assertThat(outcome).matches("[1-9]\\d* of [1-9]\\d* replayed");
+        awaitSyncStatus(opportunity, "Synced");
+        await().atMost(Duration.ofSeconds(5)).until(() -> count("subscriptions", opportunity) == 1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long count(String kind, String opportunityId) {
+        return INFRA.stripe().objects(kind).stream()
+                .filter(o -> opportunityId.equals(((Map<String, Object>) o.getOrDefault("metadata", Map.of())).get("sf_opportunity_id")))
+                .count();
+    }
+}
