@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * An ERP outage leaves dead letters that ops see over the API; once the ERP is back, a replay (over the API or over
- * JMX, as Hawtio invokes it) brings the deal to Synced through the same idempotency guards: nothing is created twice.
+ * JMX) brings the deal to Synced through the same idempotency guards: nothing is created twice.
  */
 @org.springframework.test.context.TestPropertySource(properties = "spring.jmx.enabled=true")
 class DeadLetterReplayTest extends BridgeTestSupport {
