@@ -1,12 +1,9 @@
 package dev.revenuebridge.deadletter;
 
+import dev.revenuebridge.kafka.DealEventPublisher;
 import dev.revenuebridge.trace.Approvals;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.camel.ProducerTemplate;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jmx.export.annotation.ManagedOperation;
 import org.springframework.jmx.export.annotation.ManagedOperationParameter;
 import org.springframework.jmx.export.annotation.ManagedOperationParameters;
@@ -29,15 +26,12 @@ public class DeadLetterReplay {
 
     private final DeadLetters deadLetters;
     private final Approvals audit;
-    private final ProducerTemplate producer;
-    private final String dealsTopic;
+    private final DealEventPublisher dealEvents;
 
-    public DeadLetterReplay(DeadLetters deadLetters, Approvals audit, ProducerTemplate producer,
-                            @Value("${revenue.kafka.deals-topic}") String dealsTopic) {
+    public DeadLetterReplay(DeadLetters deadLetters, Approvals audit, DealEventPublisher dealEvents) {
         this.deadLetters = deadLetters;
         this.audit = audit;
-        this.producer = producer;
-        this.dealsTopic = dealsTopic;
+        this.dealEvents = dealEvents;
     }
 
     @ManagedOperation(description = "Open dead letters, newest first: id, route, Opportunity, error")
@@ -91,12 +85,10 @@ public class DeadLetterReplay {
             return new Outcome(id, false, "dead letter " + id + " came from " + d.sourceRoute()
                     + ": only deal events can be replayed; fix the source and let it send again");
         }
-        Map<String, Object> headers = new LinkedHashMap<>();
-        headers.put("kafka.KEY", d.opportunityId() != null ? d.opportunityId() : String.valueOf(id));
-        producer.sendBodyAndHeaders("kafka:" + dealsTopic, d.body(), headers);
+        dealEvents.publish(d.opportunityId() != null ? d.opportunityId() : String.valueOf(id), d.body());
         deadLetters.resolve(id, "replayed", "replayed by " + actor);
         audit.operatorAction(d.opportunityId(), "dead-letter-replay", actor, "dead letter " + id + ": " + d.errorMessage());
-        return new Outcome(id, true, "dead letter " + id + " replayed onto " + dealsTopic);
+        return new Outcome(id, true, "dead letter " + id + " replayed onto " + dealEvents.topic());
     }
 
     public Outcome discard(long id, String reason, String actor) {

@@ -1,10 +1,9 @@
 package dev.revenuebridge.trace;
 
+import dev.revenuebridge.kafka.DealEventPublisher;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.ProducerTemplate;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -27,15 +26,12 @@ public class ApprovalController {
 
     private final DealTrace trace;
     private final Approvals approvals;
-    private final ProducerTemplate producer;
-    private final String dealsTopic;
+    private final DealEventPublisher dealEvents;
 
-    public ApprovalController(DealTrace trace, Approvals approvals, ProducerTemplate producer,
-                              @Value("${revenue.kafka.deals-topic}") String dealsTopic) {
+    public ApprovalController(DealTrace trace, Approvals approvals, DealEventPublisher dealEvents) {
         this.trace = trace;
         this.approvals = approvals;
-        this.producer = producer;
-        this.dealsTopic = dealsTopic;
+        this.dealEvents = dealEvents;
     }
 
     @PostMapping("/{opportunityId}")
@@ -61,7 +57,7 @@ public class ApprovalController {
         event.put("changeType", "APPROVAL");
         event.put("commitNumber", "approval-" + approvalId);
         event.put("commitUser", request.approver());
-        producer.sendBodyAndHeader("kafka:" + dealsTopic, toJson(event), "kafka.KEY", opportunityId);
+        dealEvents.publish(opportunityId, toJson(event));
         return ResponseEntity.accepted().body(Map.of("approvalId", approvalId, "opportunityId", opportunityId,
                 "approved", reasons, "status", "approved; the deal is syncing"));
     }
