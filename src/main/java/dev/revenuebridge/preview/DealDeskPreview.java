@@ -41,9 +41,11 @@ public class DealDeskPreview {
     private final RevenueScheduler revenue;
     private final StripeBilling stripe;
     private final ErpRecords erp;
+    private final dev.revenuebridge.trace.DealTrace trace;
 
     public DealDeskPreview(DealAssembler assembler, ValidationGate gate, RevenueScheduler revenue, StripeBilling stripe,
-                           ErpRecords erp) {
+                           ErpRecords erp, dev.revenuebridge.trace.DealTrace trace) {
+        this.trace = trace;
         this.assembler = assembler;
         this.gate = gate;
         this.revenue = revenue;
@@ -103,7 +105,15 @@ public class DealDeskPreview {
 
     private Map<String, Object> stripeRecords(ClosedWonDeal deal) {
         Map<String, Object> records = new LinkedHashMap<>();
-        records.put("customer", stripe.customerParams(deal).toMap());
+        var existing = trace.linkedForAccount(deal.accountId(), "stripe", "customer");
+        records.put("customer", existing.<Object>map(id -> Map.of("reuse", id,
+                        "why", "the Account's Stripe customer from an earlier deal"))
+                .orElseGet(() -> stripe.customerParams(deal).toMap()));
+        var synced = trace.linked(deal.opportunityId(), "stripe", "subscription");
+        if (synced.isPresent()) {
+            records.put("note", "this Opportunity is synced already: the live route would amend subscription "
+                    + synced.get() + " to these terms rather than create one");
+        }
         var subscription = stripe.subscriptionParams(deal, NEW_STRIPE_CUSTOMER);
         records.put("subscription", subscription == null ? null : subscription.toMap());
         List<ClosedWonDeal.DealLine> oneTime = stripe.oneTimeLines(deal);

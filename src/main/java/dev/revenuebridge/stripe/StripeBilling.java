@@ -264,8 +264,13 @@ public class StripeBilling {
         }
         byLine.values().forEach(removed -> params.addItem(SubscriptionUpdateParams.Item.builder()
                 .setId(removed.getId()).setDeleted(true).build()));
-        stripe.v1().subscriptions().update(subscriptionId, params.build(),
-                RequestOptions.builder().setIdempotencyKey(key(deal, "amend-subscription-v" + version)).build());
+        SubscriptionUpdateParams update = params.build();
+        // the key names the version and the exact change: a retry of this amendment is deduplicated, and a different
+        // change that ends up with the same version number (an earlier attempt failed before it was recorded) is not
+        // refused as an idempotency error
+        String change = Integer.toHexString(update.toMap().toString().hashCode());
+        stripe.v1().subscriptions().update(subscriptionId, update,
+                RequestOptions.builder().setIdempotencyKey(key(deal, "amend-subscription-v" + version + "-" + change)).build());
         LOG.info("Opportunity {}: Stripe subscription {} amended to contract version {}", deal.opportunityId(),
                 subscriptionId, version);
         return subscriptionId;
