@@ -44,19 +44,20 @@ public class ValidationGate {
     private final MappingCatalog mappings;
     private final RevenueScheduler revenue;
     private final ContractVersions versions;
-    private final java.time.Clock clock;
+    private final dev.revenuebridge.revenue.RevenuePlan revenuePlan;
 
     @org.springframework.beans.factory.annotation.Autowired
-    public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue, ContractVersions versions, java.time.Clock clock) {
+    public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue, ContractVersions versions,
+                          dev.revenuebridge.revenue.RevenuePlan revenuePlan) {
         this.mappings = mappings;
         this.revenue = revenue;
         this.versions = versions;
-        this.clock = clock;
+        this.revenuePlan = revenuePlan;
     }
 
-    /** A gate for deals on their own (the deal-desk preview's and the golden tests' view): no contract history. */
+    /** A gate for deals on their own (the golden tests' view): no contract history. */
     public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue) {
-        this(mappings, revenue, null, java.time.Clock.systemUTC());
+        this(mappings, revenue, null, null);
     }
 
     public Verdict evaluate(ClosedWonDeal deal) {
@@ -80,16 +81,10 @@ public class ValidationGate {
                 reasons.add(finding.message());
             }
         }
-        java.util.Optional<java.time.LocalDate> syncedStart = versions == null ? java.util.Optional.empty()
-                : versions.syncedStart(deal.opportunityId());
-        if (reasons.isEmpty() && versions != null && deal.contractStart() != null
-                && versions.classify(deal) == ContractVersions.Change.AMENDMENT
-                && !java.time.YearMonth.now(clock).isBefore(java.time.YearMonth.from(
-                        syncedStart.filter(s -> s.isBefore(deal.contractStart())).orElse(deal.contractStart())))) {
-            // amendments are treated prospectively: before recognition starts that is a plain re-schedule
-            reasons.add("The amendment changes a contract whose revenue recognition started in "
-                    + java.time.YearMonth.from(deal.contractStart()) + ": it needs a prospective reallocation, which "
-                    + "the bridge does not make yet; book it in the ERP by hand");
+        if (reasons.isEmpty() && versions != null && revenuePlan != null
+                && versions.classify(deal) == ContractVersions.Change.AMENDMENT) {
+            // amendments are treated prospectively; say why when one cannot be (e.g. below what was recognized)
+            reasons.addAll(revenuePlan.modificationFindings(deal));
         }
         List<String> approvals = reasons.isEmpty() ? approvals(deal, rules) : new ArrayList<>();
         if (reasons.isEmpty() && versions != null && deal.amount() != null

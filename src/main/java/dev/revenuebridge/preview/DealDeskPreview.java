@@ -42,10 +42,13 @@ public class DealDeskPreview {
     private final StripeBilling stripe;
     private final ErpRecords erp;
     private final dev.revenuebridge.trace.DealTrace trace;
+    private final dev.revenuebridge.revenue.RevenuePlan revenuePlan;
 
     public DealDeskPreview(DealAssembler assembler, ValidationGate gate, RevenueScheduler revenue, StripeBilling stripe,
-                           ErpRecords erp, dev.revenuebridge.trace.DealTrace trace) {
+                           ErpRecords erp, dev.revenuebridge.trace.DealTrace trace,
+                           dev.revenuebridge.revenue.RevenuePlan revenuePlan) {
         this.trace = trace;
+        this.revenuePlan = revenuePlan;
         this.assembler = assembler;
         this.gate = gate;
         this.revenue = revenue;
@@ -87,7 +90,9 @@ public class DealDeskPreview {
             return ResponseEntity.ok(out);
         }
         Contract contract = revenue.contract(deal);
-        RevenueSchedule schedule = revenue.schedule(contract);
+        // what the live route would post: the full schedule, or for a synced deal whose recognition has begun, the
+        // prospective modification of what was posted
+        RevenueSchedule schedule = revenuePlan.schedule(deal);
         out.put("contract", contract);
         out.put("allocation", contract.obligations().stream().map(o -> Map.of(
                 "lineId", o.lineId(), "productCode", o.productCode(), "recognition", o.recognition(),

@@ -13,6 +13,8 @@ public record RevenueFinding(Reason reason, String lineId, String productCode, S
 
     /** The kinds of findings. */
     public enum Reason {
+        /** An amendment that cannot be treated prospectively (e.g. a price below what was already recognized). */
+        MODIFICATION_NOT_PROSPECTIVE,
         /** The deal has no line items. */
         NO_LINES,
         /** The deal has no currency, or one ISO 4217 does not know. */

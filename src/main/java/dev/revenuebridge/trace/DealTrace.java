@@ -179,6 +179,11 @@ public class DealTrace {
         }, opportunityId).stream().findFirst();
     }
 
+    /** The revenue schedule last posted for the deal. */
+    public List<ScheduleLine> scheduleOf(String opportunityId) {
+        return schedule(opportunityId);
+    }
+
     private List<ScheduleLine> schedule(String opportunityId) {
         return jdbc.query("""
                 SELECT month, line_id, product_code, amount, currency FROM revenue_schedule_line

@@ -100,6 +100,40 @@ class AmendmentAndRenewalTest extends BridgeTestSupport {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aMidTermAmendmentIsTreatedProspectively() {
+        // a 12-month subscription that began 2025-09-01 (the bridge's clock is at 2025-12-19): Sep-Nov are recognized
+        String opportunity = "006Dn0000MidTrmAAA";
+        Map<String, Object> deal = seedDeal(opportunity, "001Dn0000MidTrmAAA");
+        lineItems(deal).remove(0);
+        String platformLine = (String) lineItems(deal).get(0).get("Id");
+        lineItems(deal).get(0).putAll(Map.of("Quantity", 4, "Subscription_Term__c", 12, "TotalPrice", 480000.00,
+                "ServiceDate", "2025-09-01"));
+        opportunity(deal).putAll(Map.of("Amount", 480000.00, "Contract_Start_Date__c", "2025-09-01",
+                "Contract_End_Date__c", "2026-08-31"));
+        INFRA.salesforce().loadDeal(deal, true);
+        awaitSyncStatus(opportunity, "Synced");
+
+        // a fifth seat from December: 3 months x 40,000 + 9 months x 50,000 = 570,000
+        INFRA.salesforce().editAsSalesRep("OpportunityLineItem", platformLine, Map.of("Quantity", 5, "TotalPrice", 570000.00));
+        INFRA.salesforce().editAsSalesRep("Opportunity", opportunity, Map.of("Amount", 570000.00));
+        awaitVersion(opportunity, 2);
+
+        Map<String, BigDecimal> byMonth = new java.util.TreeMap<>();
+        for (Map<String, Object> line : (List<Map<String, Object>>) trace(opportunity).get("revenueSchedule")) {
+            byMonth.merge((String) line.get("month"), new BigDecimal(String.valueOf(line.get("amount"))), BigDecimal::add);
+        }
+        // recognized months stay as posted; the remaining 450,000 goes to the 9 months still to serve
+        assertThat(byMonth.get("2025-09")).isEqualByComparingTo("40000.00");
+        assertThat(byMonth.get("2025-11")).isEqualByComparingTo("40000.00");
+        assertThat(byMonth.get("2025-12")).isEqualByComparingTo("50000.00");
+        assertThat(byMonth.get("2026-08")).isEqualByComparingTo("50000.00");
+        assertThat(byMonth.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo("570000.00");
+        assertThat(INFRA.stripe().objects("subscriptions").stream()
+                .filter(s -> String.valueOf(s.get("metadata")).contains(opportunity))).hasSize(1);
+    }
+
+    @Test
     void anAmendmentThatChangesTheValueByMoreThanAQuarterWaitsForApproval() {
         String opportunity = "006Dn0000AmBigAAAA";
         Map<String, Object> deal = seedDeal(opportunity, "001Dn0000AmBigAAAA");

@@ -41,7 +41,7 @@ class RevenueGoldenTest {
         assertThat(cases().map(Named::getName)).contains(
                 "01-worked-example.yaml", "02-free-training-carve-out.yaml", "03-mid-month-start-monthly.yaml",
                 "04-mid-month-start-daily.yaml", "05-discount.yaml", "06-unsupported-lines.yaml", "07-renewal.yaml",
-                "08-amendment-before-recognition.yaml");
+                "08-amendment-before-recognition.yaml", "09-mid-term-amendment.yaml");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -60,6 +60,18 @@ class RevenueGoldenTest {
             assertThat(rows(refused.findings().stream().map(f -> f.lineId() + " " + f.reason())))
                     .isEqualTo(rows(expected.get("findings"), "line", "reason"));
             assertThat(scheduler.findings(deal)).isEqualTo(refused.findings());
+            return;
+        }
+
+        if (golden.has("amendedIn")) {
+            // a mid-term amendment: the original as posted, then the amended deal modified prospectively
+            RevenueSchedule posted = scheduler.schedule(scheduler.contract(SeedDeals.fromSeed(golden.get("original"))));
+            RevenueSchedule modified = new ContractModification(scheduler).schedule(deal, posted.entries(),
+                    java.time.YearMonth.parse(golden.get("amendedIn").asText()));
+            assertThat(rows(modified.entries().stream().map(e -> e.month() + " " + e.lineId() + " " + e.productCode()
+                    + " " + e.amount().toPlainString())))
+                    .isEqualTo(rows(expected.get("schedule"), "month", "line", "product", "amount"));
+            assertThat(modified.total().toPlainString()).isEqualTo(expected.get("total").asText());
             return;
         }
 
