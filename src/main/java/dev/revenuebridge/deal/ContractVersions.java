@@ -81,6 +81,31 @@ public class ContractVersions {
         });
     }
 
+    /**
+     * Lines of the newest synced version that the deal now drops or changes (quantity or total), by line id, with the
+     * product code: e.g. to find one-time lines already invoiced that an amendment would change.
+     */
+    public Map<String, String> changedOrRemovedLines(ClosedWonDeal deal) {
+        Map<String, String> changed = new LinkedHashMap<>();
+        latest(deal.opportunityId()).ifPresent(version -> {
+            try {
+                for (JsonNode before : json.readTree(version.terms()).path("lines")) {
+                    String id = before.path("lineId").asText();
+                    var now = deal.lines().stream().filter(l -> l.lineId().equals(id)).findFirst();
+                    boolean same = now.isPresent()
+                            && before.path("quantity").asText().equals(plain(now.get().quantity()))
+                            && before.path("totalPrice").asText().equals(plain(now.get().totalPrice()));
+                    if (!same) {
+                        changed.put(id, before.path("productCode").asText());
+                    }
+                }
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return changed;
+    }
+
     /** The version number the deal will have once synced. */
     public int nextVersion(@Header("opportunityId") String opportunityId) {
         return latest(opportunityId).map(v -> v.version() + 1).orElse(1);

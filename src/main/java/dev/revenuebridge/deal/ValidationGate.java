@@ -85,6 +85,12 @@ public class ValidationGate {
                 && versions.classify(deal) == ContractVersions.Change.AMENDMENT) {
             // amendments are treated prospectively; say why when one cannot be (e.g. below what was recognized)
             reasons.addAll(revenuePlan.modificationFindings(deal));
+            versions.changedOrRemovedLines(deal).forEach((lineId, code) -> {
+                if (mappings.product(code).map(p -> p.billing() == Billing.ONE_TIME).orElse(false)) {
+                    reasons.add("Line " + lineId + " (" + code + ") was invoiced already; changing or removing it needs a "
+                            + "credit note in Stripe and the ERP, which the bridge does not issue yet: add a new line instead");
+                }
+            });
         }
         List<String> approvals = reasons.isEmpty() ? approvals(deal, rules) : new ArrayList<>();
         if (reasons.isEmpty() && versions != null && deal.amount() != null

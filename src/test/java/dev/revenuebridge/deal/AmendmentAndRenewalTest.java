@@ -134,6 +134,23 @@ class AmendmentAndRenewalTest extends BridgeTestSupport {
     }
 
     @Test
+    void anAmendmentChangingAnInvoicedOneTimeLineIsHeldForReview() {
+        String opportunity = "006Dn0000AmImplAAA";
+        Map<String, Object> deal = seedDeal(opportunity, "001Dn0000AmImplAAA");
+        String implementationLine = (String) lineItems(deal).get(0).get("Id");
+        INFRA.salesforce().loadDeal(deal, true);
+        awaitSyncStatus(opportunity, "Synced");
+
+        INFRA.salesforce().editAsSalesRep("OpportunityLineItem", implementationLine, Map.of("UnitPrice", 25000.00, "TotalPrice", 25000.00));
+        INFRA.salesforce().editAsSalesRep("Opportunity", opportunity, Map.of("Amount", 125000.00));
+        awaitSyncStatus(opportunity, "Requires Review");
+        assertThat((String) INFRA.salesforce().record("Opportunity", opportunity).get("Sync_Error__c"))
+                .contains("was invoiced already").contains("credit note");
+        assertThat(INFRA.stripe().objects("invoices").stream()
+                .filter(i -> String.valueOf(i.get("metadata")).contains(opportunity))).hasSize(1);
+    }
+
+    @Test
     void anAmendmentThatChangesTheValueByMoreThanAQuarterWaitsForApproval() {
         String opportunity = "006Dn0000AmBigAAAA";
         Map<String, Object> deal = seedDeal(opportunity, "001Dn0000AmBigAAAA");
