@@ -1,7 +1,6 @@
 package dev.revenuebridge.trace;
 
 import dev.revenuebridge.kafka.DealEventPublisher;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -52,21 +51,8 @@ public class ApprovalController {
         List<String> reasons = approvals.openApprovalReasonsList(opportunityId);
         long approvalId = approvals.approve(opportunityId, request.approver(), request.comment(),
                 Map.of("heldFor", reasons), reasons);
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("opportunityId", opportunityId);
-        event.put("changeType", "APPROVAL");
-        event.put("commitNumber", "approval-" + approvalId);
-        event.put("commitUser", request.approver());
-        dealEvents.publish(opportunityId, toJson(event));
+        dealEvents.publishDecision(opportunityId, "APPROVAL", "approval-" + approvalId, request.approver());
         return ResponseEntity.accepted().body(Map.of("approvalId", approvalId, "opportunityId", opportunityId,
                 "approved", reasons, "status", "approved; the deal is syncing"));
-    }
-
-    private static String toJson(Map<String, Object> event) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(event);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
