@@ -11,17 +11,22 @@ import java.util.Map;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * An ERP outage leaves dead letters that ops see over the API; once the ERP is back, a replay (over the API or over
- * JMX) brings the deal to Synced through the same idempotency guards: nothing is created twice.
+ * JMX, or over Jolokia as Hawtio does) brings the deal to Synced through the same idempotency guards: nothing is created twice.
  */
 @org.springframework.test.context.TestPropertySource(properties = "spring.jmx.enabled=true")
+@org.apache.camel.test.spring.junit5.DisableJmx(false) // Camel's test support turns Camel's MBeans off unless told
 class DeadLetterReplayTest extends BridgeTestSupport {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    org.apache.camel.CamelContext camel;
 
     @Test
     @SuppressWarnings("unchecked")
@@ -55,7 +60,7 @@ class DeadLetterReplayTest extends BridgeTestSupport {
 
     @Test
     @SuppressWarnings("unchecked")
-    void aDeadLetterIsReplayedOverJmxAsHawtioDoesIt() throws Exception {
+    void aDeadLetterIsReplayedOverJmx() throws Exception {
         String opportunity = "006Dn0000JmxRplAAA";
         INFRA.erp().faults().outage(503);
         INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0000JmxRplAAA"), true);
@@ -71,6 +76,52 @@ class DeadLetterReplayTest extends BridgeTestSupport {
         assertThat(outcome).matches("[1-9]\\d* of [1-9]\\d* replayed");
         awaitSyncStatus(opportunity, "Synced");
         await().atMost(Duration.ofSeconds(5)).until(() -> count("subscriptions", opportunity) == 1);
+    }
+
+    /** Hawtio is a browser client of Jolokia: these are the requests its JMX tab sends to list and invoke. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDeadLetterIsReplayedOverJolokiaAsHawtioDoesIt() {
+        String opportunity = "006Dn0000JolRplAAA";
+        INFRA.erp().faults().outage(503);
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0000JolRplAAA"), true);
+        awaitSyncStatus(opportunity, "Failed");
+        INFRA.erp().faults().clear();
+
+        ResponseEntity<String> console = http.getForEntity("/actuator/hawtio/index.html", String.class);
+        assertThat(console.getStatusCode().value()).isEqualTo(200);
+        assertThat(console.getBody()).contains("<title>Hawtio</title>");
+
+        Map<String, Object> operations = jolokia(Map.of("type", "list", "path", "revenue-bridge/type=DeadLetters/op"));
+        assertThat((Map<String, Object>) operations.get("value")).containsKeys("list", "replay", "replayAll", "discard");
+        Map<String, Object> routes = jolokia(Map.of("type", "read",
+                "mbean", "org.apache.camel:context=" + camel.getManagementName() + ",type=routes,name=\"deal-sync\"",
+                "attribute", List.of("State", "ExchangesTotal", "ExchangesFailed")));
+        assertThat(((Map<String, Object>) routes.get("value")).get("State")).isEqualTo("Started");
+        assertThat(((Number) ((Map<String, Object>) routes.get("value")).get("ExchangesTotal")).longValue()).isPositive();
+
+        List<String> listed = (List<String>) jolokia(Map.of("type", "exec", "mbean", "revenue-bridge:type=DeadLetters",
+                "operation", "list()")).get("value");
+        String line = listed.stream().filter(l -> l.contains(opportunity)).findFirst().orElseThrow();
+        long id = Long.parseLong(line.substring(0, line.indexOf(' ')));
+        Map<String, Object> replayed = jolokia(Map.of("type", "exec", "mbean", "revenue-bridge:type=DeadLetters",
+                "operation", "replay(long)", "arguments", List.of(id)));
+        assertThat((String) replayed.get("value")).contains("dead letter " + id + " replayed");
+
+        awaitSyncStatus(opportunity, "Synced");
+        assertThat(count("customers", opportunity)).isEqualTo(1);
+        assertThat(count("subscriptions", opportunity)).isEqualTo(1);
+        assertThat(count("invoices", opportunity)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT actor FROM audit_log WHERE opportunity_id = ? AND action = 'dead-letter-replay'",
+                String.class, opportunity)).isEqualTo("jmx");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> jolokia(Map<String, Object> request) {
+        ResponseEntity<Map> response = http.postForEntity("/actuator/jolokia", request, Map.class);
+        assertThat(response.getStatusCode().value()).isEqualTo(200);
+        assertThat(response.getBody().get("status")).as("Jolokia answer %s", response.getBody()).isEqualTo(200);
+        return response.getBody();
     }
 
     @SuppressWarnings("unchecked")
