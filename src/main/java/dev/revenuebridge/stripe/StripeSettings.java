@@ -9,15 +9,21 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxNetworkRetries retries the SDK makes itself on connection errors and Stripe-Should-Retry answers
  * @param connectTimeoutMillis TCP connect timeout
  * @param readTimeoutMillis response timeout
+ * @param maxRequestsPerSecond the bridge's own limit on requests to Stripe; Stripe allows 100/s in live mode and 25/s
+ *                             in test mode, which is the default for sk_test_/rk_test_ keys (100 otherwise)
  */
 @ConfigurationProperties("revenue.stripe")
 public record StripeSettings(String apiKey, String apiBase, Integer maxNetworkRetries, Integer connectTimeoutMillis,
-                             Integer readTimeoutMillis) {
+                             Integer readTimeoutMillis, Integer maxRequestsPerSecond) {
 
     public StripeSettings {
         apiBase = apiBase == null ? "https://api.stripe.com" : apiBase;
         maxNetworkRetries = maxNetworkRetries == null ? 2 : maxNetworkRetries;
         connectTimeoutMillis = connectTimeoutMillis == null ? 5_000 : connectTimeoutMillis;
         readTimeoutMillis = readTimeoutMillis == null ? 30_000 : readTimeoutMillis;
+        if (maxRequestsPerSecond == null) {
+            boolean testMode = apiKey != null && (apiKey.startsWith("sk_test_") || apiKey.startsWith("rk_test_"));
+            maxRequestsPerSecond = testMode ? 25 : 100;
+        }
     }
 }

@@ -1,0 +1,60 @@
+package dev.revenuebridge.throttle;
+
+import com.stripe.exception.RateLimitException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.component.salesforce.api.SalesforceException;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs before each redelivery of a failed deal (onRedeliveryRef of the retry clause in deal-error-handling): when the
+ * failure is a system's own "too many requests" signal, it is counted against that system. The wait itself is the
+ * retry policy's exponential backoff.
+ */
+@Component("remoteThrottleSignals")
+public class RemoteThrottleSignals implements Processor {
+
+    private final ThrottleMetrics metrics;
+
+    public RemoteThrottleSignals(ThrottleMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        String system = throttledSystem(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        if (system != null) {
+            metrics.rejected(system);
+        }
+    }
+
+    /** For onWhen: the failure at hand is a system's "too many requests" answer (to be retried, not dead-lettered). */
+    public boolean isThrottleSignal(Exchange exchange) {
+        Throwable failure = exchange.getException() != null
+                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RateLimitException) {
+                return true;
+            }
+        }
+        return throttledSystem(failure) != null;
+    }
+
+    /** stripe, erp or salesforce when the failure is that system's throttle signal; null otherwise. */
+    static String throttledSystem(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpOperationFailedException http && http.getStatusCode() == 429) {
+                return "erp";
+            }
+            if (t instanceof SalesforceException sf && SalesforceApiBudget.isRequestLimitExceeded(sf)) {
+                return "salesforce";
+            }
+            if (t instanceof RateLimitException) {
+                // counted where it is received (ThrottledStripeHttpClient), with the SDK's own retries
+                return null;
+            }
+        }
+        return null;
+    }
+}
