@@ -47,7 +47,8 @@ public class RemoteThrottleSignals implements Processor {
             if (t instanceof HttpOperationFailedException http && http.getStatusCode() == 429) {
                 return "erp";
             }
-            if (t instanceof SalesforceException sf && SalesforceApiBudget.isRequestLimitExceeded(sf)) {
+            if (t instanceof SalesforceException sf
+                    && (sf.getStatusCode() == 429 || SalesforceApiBudget.isRequestLimitExceeded(sf))) {
                 return "salesforce";
             }
             if (t instanceof RateLimitException) {

@@ -90,7 +90,14 @@ public abstract class SandboxServer implements AutoCloseable {
             if (latency > 0) {
                 Thread.sleep(latency);
             }
-            switch (faults.next()) {
+            Faults.Fault fault = faults.next();
+            switch (fault.action()) {
+                case SLOW -> {
+                    // held past the client's timeout, then processed anyway: the client never learns it happened
+                    log.info("{} sandbox holds {} {} for {} ms", name(), exchange.getRequestMethod(), path, faults.slowMillis());
+                    Thread.sleep(faults.slowMillis());
+                    handle(exchange);
+                }
                 case DROP -> {
                     log.info("{} sandbox drops the connection of {} {}", name(), exchange.getRequestMethod(), path);
                     exchange.getRequestBody().readAllBytes();
@@ -98,7 +105,7 @@ public abstract class SandboxServer implements AutoCloseable {
                 }
                 case FAIL -> {
                     exchange.getRequestBody().readAllBytes();
-                    sendInjectedFailure(exchange, faults.status());
+                    sendInjectedFailure(exchange, fault.status());
                     return;
                 }
                 case PASS -> handle(exchange);
