@@ -109,6 +109,17 @@ public class DeadLetters {
                 """, status, resolution, id) == 1;
     }
 
+    /**
+     * A deal that synced (after an edit in Salesforce, a redelivery, a replay of another of its letters) settles its
+     * open dead letters: status resolved, with why. Replaying them would create nothing, and ops need not look at them.
+     */
+    public int resolveAll(String opportunityId, String resolution) {
+        return jdbc.update("""
+                UPDATE dead_letter SET status = 'resolved', resolution = ?, resolved_at = now()
+                WHERE opportunity_id = ? AND status = 'open'
+                """, resolution, opportunityId);
+    }
+
     /** Only a well-formed Salesforce id is kept as the dead letter's Opportunity; anything else stays in the body. */
     static String salesforceId(String value) {
         return value != null && value.matches("[A-Za-z0-9]{15}|[A-Za-z0-9]{18}") ? value : null;

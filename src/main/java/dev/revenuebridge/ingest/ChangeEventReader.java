@@ -42,6 +42,8 @@ public class ChangeEventReader {
                 .filter(field -> !mappings.bridgeOwnedFields().contains(field) && !mappings.systemFields().contains(field))
                 .toList();
         boolean closedWon = Boolean.TRUE.equals(event.get("IsWon"));
+        // a gap event says "this record changed" without what changed: the deal is read afresh and evaluated
+        boolean gap = String.valueOf(header.get("changeType")).startsWith("GAP_");
         List<Map<String, Object>> out = new ArrayList<>();
         for (Object recordId : (List<Object>) header.getOrDefault("recordIds", List.of())) {
             Map<String, Object> dealEvent = new LinkedHashMap<>();
@@ -58,6 +60,7 @@ public class ChangeEventReader {
             dealEvent.put("dealChanged", !closedWon && !changedDealFields.isEmpty()
                     && trace.tracked(String.valueOf(recordId)));
             dealEvent.put("changedFields", changedDealFields);
+            dealEvent.put("gap", gap);
             out.add(dealEvent);
         }
         return out;

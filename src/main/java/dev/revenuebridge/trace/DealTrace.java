@@ -45,8 +45,11 @@ public class DealTrace {
     private final JdbcTemplate jdbc;
     private final DealExceptions exceptions;
     private final Approvals approvals;
+    private final dev.revenuebridge.deadletter.DeadLetters deadLetters;
 
-    public DealTrace(JdbcTemplate jdbc, DealExceptions exceptions, Approvals approvals) {
+    public DealTrace(JdbcTemplate jdbc, DealExceptions exceptions, Approvals approvals,
+                     dev.revenuebridge.deadletter.DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.jdbc = jdbc;
         this.exceptions = exceptions;
         this.approvals = approvals;
@@ -149,6 +152,7 @@ public class DealTrace {
                 WHERE opportunity_id = ?
                 """, SYNCED, opportunityId);
         exceptions.resolveAll(opportunityId);
+        deadLetters.resolveAll(opportunityId, "the deal synced later");
     }
 
     public void failed(String opportunityId, String reason) {

@@ -99,4 +99,57 @@ class BadInputTest extends BridgeTestSupport {
                 "006Dn0000NoFetcAAA")).isEqualTo(1);
         assertThat(INFRA.stripe().objects("customers")).noneMatch(c -> String.valueOf(c.get("metadata")).contains("006Dn0000NoFetcAAA"));
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void malformedOversizedAndUnknownDealEventsAreKeptWithTheReasonAndTheConsumerGoesOn() {
+        String oversized = "{\"opportunityId\":\"006Dn0000BigEvtAAA\",\"changeType\":\"UPDATE\",\"padding\":\""
+                + "x".repeat(300_000) + "\"}";
+        List<String> bad = List.of(
+                "{\"changeType\":\"UPDATE\",\"commitNumber\":1}",
+                "{\"opportunityId\":\"006Dn0000UnkTypAAA\",\"changeType\":\"TELEPORT\"}",
+                "{\"opportunityId\":\"DROP TABLE deal_sync\",\"changeType\":\"UPDATE\"}",
+                "[1,2,3]",
+                oversized);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                "bootstrap.servers", INFRA.kafka().getBrokersAsString()), new StringSerializer(), new StringSerializer())) {
+            for (String event : bad) {
+                producer.send(new ProducerRecord<>(dealsTopic, "bad", event)).get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        INFRA.salesforce().loadDeal(seedDeal("006Dn0000AfterBAAA", "001Dn0000AfterBAAA"), true);
+        awaitSyncStatus("006Dn0000AfterBAAA", "Synced");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM dead_letter WHERE body IN (?, ?, ?, ?, ?)", Integer.class, bad.toArray()) == bad.size());
+        Map<String, String> reasons = new java.util.HashMap<>();
+        jdbc.query("SELECT body, error_message FROM dead_letter WHERE body IN (?, ?, ?, ?, ?)",
+                rs -> { reasons.put(rs.getString(1), rs.getString(2)); }, bad.toArray());
+        assertThat(reasons.get(bad.get(0))).isEqualTo("deal event without opportunityId");
+        assertThat(reasons.get(bad.get(1))).contains("006Dn0000UnkTypAAA").contains("unknown changeType TELEPORT");
+        assertThat(reasons.get(bad.get(2))).contains("not an Opportunity Id");
+        assertThat(reasons.get(bad.get(3))).contains("not a JSON object");
+        assertThat(reasons.get(oversized)).contains("deal event of 300").contains("over the limit of 65536");
+        // none was retried, and the one with an unknown type wrote nothing onto that Opportunity
+        assertThat(jdbc.queryForList("SELECT attempts FROM dead_letter WHERE body IN (?, ?, ?, ?, ?)", Integer.class,
+                bad.toArray())).containsOnly(1);
+        List<Map<String, Object>> listed = http.getForObject("/api/dead-letters", List.class);
+        assertThat(listed).anySatisfy(d -> assertThat(String.valueOf(d.get("errorMessage"))).contains("TELEPORT"));
+    }
+
+    @Test
+    void aGapEventMakesTheBridgeReadTheDealAfreshAndDeletesAreAcknowledged() {
+        // Closed Won in Salesforce, but the change came as a GAP_UPDATE: no field values, only "this record changed"
+        Map<String, Object> deal = seedDeal("006Dn0000GapEvtAAA", "001Dn0000GapEvtAAA");
+        INFRA.salesforce().loadDeal(deal, false);
+        INFRA.salesforce().publishHeaderOnlyEvent("DELETE", List.of("006Dn0000DeletedAA"));
+        INFRA.salesforce().publishHeaderOnlyEvent("GAP_OVERFLOW", List.of());
+        INFRA.salesforce().publishHeaderOnlyEvent("GAP_UPDATE", List.of("006Dn0000GapEvtAAA"));
+        awaitSyncStatus("006Dn0000GapEvtAAA", "Synced");
+        assertThat(trace("006Dn0000DeletedAA")).as("a delete is nothing to sync").isNull();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letter WHERE route_id = 'salesforce-opportunity-ingest'",
+                Integer.class)).isZero();
+    }
 }

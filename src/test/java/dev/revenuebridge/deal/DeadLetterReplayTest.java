@@ -116,6 +116,27 @@ class DeadLetterReplayTest extends BridgeTestSupport {
                 String.class, opportunity)).isEqualTo("jmx");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDeadLetterIsResolvedWhenItsDealSyncsAfterAnEditInSalesforce() {
+        String opportunity = "006Dn0000EditAfAAA";
+        INFRA.erp().faults().outage(503);
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0000EditAfAAA"), true);
+        awaitSyncStatus(opportunity, "Failed");
+        INFRA.erp().faults().clear();
+
+        INFRA.salesforce().editAsSalesRep("Opportunity", opportunity, Map.of("Name", "Edit after outage - platform 2026 (countersigned)"));
+        awaitSyncStatus(opportunity, "Synced");
+        await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM dead_letter WHERE opportunity_id = ? AND status = 'open'", Integer.class, opportunity) == 0);
+        Map<String, Object> letter = jdbc.queryForMap(
+                "SELECT status, resolution FROM dead_letter WHERE opportunity_id = ?", opportunity);
+        assertThat(letter).containsEntry("status", "resolved").containsEntry("resolution", "the deal synced later");
+        List<Map<String, Object>> open = http.getForObject("/api/dead-letters", List.class);
+        assertThat(open).noneMatch(d -> opportunity.equals(d.get("opportunityId")));
+        assertThat(count("subscriptions", opportunity)).isEqualTo(1);
+    }
+
     @SuppressWarnings("unchecked")
     private Map<String, Object> jolokia(Map<String, Object> request) {
         ResponseEntity<Map> response = http.postForEntity("/actuator/jolokia", request, Map.class);

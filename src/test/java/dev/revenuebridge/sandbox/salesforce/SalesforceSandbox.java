@@ -198,6 +198,15 @@ public class SalesforceSandbox extends SandboxServer {
         return update(type, id, changes, "005Dn00000SalesRepAAA");
     }
 
+    /**
+     * Publishes a change event with a header and no field values, as Salesforce sends GAP_* events (it knows the record
+     * changed, not how), DELETE and UNDELETE, and GAP_OVERFLOW (no record ids at all).
+     */
+    public synchronized long publishHeaderOnlyEvent(String changeType, List<String> recordIds) {
+        return pubSub.publish(ChangeEvents.encode(changeType, recordIds, Map.of(), UUID.randomUUID().toString(),
+                commitNumber.incrementAndGet(), Instant.now(), "005Dn00000SalesRepAAA"));
+    }
+
     /** Delivers an already emitted change event once more to the live subscribers (at-least-once delivery). */
     public boolean redeliver(long replayId) {
         return pubSub.redeliver(replayId);
