@@ -122,7 +122,7 @@ public class DeadLetters {
 
     /** Only a well-formed Salesforce id is kept as the dead letter's Opportunity; anything else stays in the body. */
     static String salesforceId(String value) {
-        return value != null && value.matches("[A-Za-z0-9]{15}|[A-Za-z0-9]{18}") ? value : null;
+        return value != null && value.matches("[A-Za-z0-9]{15,18}") ? value : null;
     }
 
     /** What went wrong, in words that make sense on the Opportunity's Sync_Error__c. */
