@@ -35,4 +35,14 @@ public class BridgeConfiguration {
         repository.setTransactionTemplate(new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
         return repository;
     }
+
+    /** Ids of Stripe events already applied, in camel_messageprocessed: Stripe delivers at least once. */
+    @Bean("processedStripeEvents")
+    JdbcMessageIdRepository processedStripeEvents(DataSource dataSource, JdbcTemplate jdbcTemplate) {
+        JdbcMessageIdRepository repository = new JdbcMessageIdRepository();
+        repository.setProcessorName("stripe-events");
+        repository.setJdbcTemplate(jdbcTemplate);
+        repository.setTransactionTemplate(new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
+        return repository;
+    }
 }

@@ -108,6 +108,12 @@ public class MappingCatalog {
                 : Optional.ofNullable(current().subsidiaries().get(billingCountry.toUpperCase(Locale.ROOT)));
     }
 
+    /** The ERP currency reference of an ISO currency code, from the subsidiaries that trade in it. */
+    public Optional<String> erpCurrency(String isoCurrency) {
+        return isoCurrency == null ? Optional.empty() : current().subsidiaries().values().stream()
+                .filter(s -> s.currency().equalsIgnoreCase(isoCurrency)).map(Subsidiary::erpCurrency).findFirst();
+    }
+
     /** Stripe payment method type for a Salesforce payment method (e.g. ACH -> us_bank_account). */
     public Optional<String> stripePaymentMethod(String salesforceValue) {
         return salesforceValue == null ? Optional.empty()

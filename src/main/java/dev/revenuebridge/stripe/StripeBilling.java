@@ -60,15 +60,14 @@ public class StripeBilling {
     private final Clock clock;
     private final SubscriptionUpdateParams.ProrationBehavior amendmentProration;
 
-    public StripeBilling(StripeSettings settings, MappingCatalog mappings, DealTrace trace, Clock clock,
-                         dev.revenuebridge.throttle.ThrottleMetrics throttleMetrics,
+    public StripeBilling(StripeClient stripe, MappingCatalog mappings, DealTrace trace, Clock clock,
                          @org.springframework.beans.factory.annotation.Value("${revenue.amendments.proration-behavior:create_prorations}")
                          String amendmentProration) {
         this.amendmentProration = java.util.Arrays.stream(SubscriptionUpdateParams.ProrationBehavior.values())
                 .filter(p -> p.getValue().equals(amendmentProration)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("revenue.amendments.proration-behavior must be "
                         + "create_prorations, none or always_invoice, not " + amendmentProration));
-        this.stripe = StripeClients.create(settings, throttleMetrics);
+        this.stripe = stripe;
         this.mappings = mappings;
         this.trace = trace;
         this.clock = clock;

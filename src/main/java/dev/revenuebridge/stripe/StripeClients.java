@@ -11,10 +11,16 @@ import java.net.PasswordAuthentication;
 import java.net.Proxy;
 import java.time.Duration;
 
-/** Builds the bridge's StripeClient: the settings' base, key and timeouts, and the rate-limited HTTP client. */
-final class StripeClients {
+/**
+ * The bridge's one StripeClient (billing and cash share it, and so share the rate limit): the settings' base, key and
+ * timeouts, and the rate-limited HTTP client.
+ */
+@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+public class StripeClients {
 
-    private StripeClients() {
+    @org.springframework.context.annotation.Bean
+    StripeClient stripeClient(StripeSettings settings, ThrottleMetrics metrics) {
+        return create(settings, metrics);
     }
 
     static StripeClient create(StripeSettings settings, ThrottleMetrics metrics) {

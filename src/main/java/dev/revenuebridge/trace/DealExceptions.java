@@ -16,8 +16,9 @@ import org.springframework.stereotype.Component;
 @Component("dealExceptions")
 public class DealExceptions {
 
-    public record DealException(long id, String opportunityId, String kind, List<String> reasons, String status,
-                                Instant openedAt, Instant resolvedAt) {
+    /** subject: the external object concerned when no Opportunity is known (e.g. a Stripe invoice made outside). */
+    public record DealException(long id, String opportunityId, String subject, String kind, List<String> reasons,
+                                String status, Instant openedAt, Instant resolvedAt) {
     }
 
     private final JdbcTemplate jdbc;
@@ -36,6 +37,19 @@ public class DealExceptions {
                 opportunityId, kind, toJson(reasons));
     }
 
+    /**
+     * An event about an object the bridge does not know (no deal of its own): kept with the reason, once per object
+     * and kind, for finance to look at; never retried.
+     */
+    public void openForObject(String subject, String kind, String reason) {
+        Integer open = jdbc.queryForObject("SELECT count(*) FROM deal_exception WHERE subject = ? AND kind = ? "
+                + "AND status = 'open'", Integer.class, subject, kind);
+        if (open == null || open == 0) {
+            jdbc.update("INSERT INTO deal_exception (subject, kind, reasons) VALUES (?, ?, ?::jsonb)",
+                    subject, kind, toJson(List.of(reason)));
+        }
+    }
+
     /** The deal synced: whatever was open for it is resolved. */
     public void resolveAll(String opportunityId) {
         jdbc.update("UPDATE deal_exception SET status = 'resolved', resolved_at = now() "
@@ -44,20 +58,20 @@ public class DealExceptions {
 
     /** Exceptions with a status (open or resolved), or all when null; newest first. */
     public List<DealException> list(String status) {
-        String sql = "SELECT id, opportunity_id, kind, reasons, status, opened_at, resolved_at FROM deal_exception "
+        String sql = "SELECT id, opportunity_id, subject, kind, reasons, status, opened_at, resolved_at FROM deal_exception "
                 + (status == null ? "" : "WHERE status = ? ") + "ORDER BY id DESC LIMIT 500";
         org.springframework.jdbc.core.RowMapper<DealException> row = (rs, i) -> new DealException(rs.getLong(1),
-                rs.getString(2), rs.getString(3), fromJson(rs.getString(4)), rs.getString(5), instant(rs.getTimestamp(6)),
-                instant(rs.getTimestamp(7)));
+                rs.getString(2), rs.getString(3), rs.getString(4), fromJson(rs.getString(5)), rs.getString(6),
+                instant(rs.getTimestamp(7)), instant(rs.getTimestamp(8)));
         return status == null ? jdbc.query(sql, row) : jdbc.query(sql, row, status);
     }
 
     public List<DealException> forOpportunity(String opportunityId) {
         return jdbc.query("""
-                SELECT id, opportunity_id, kind, reasons, status, opened_at, resolved_at FROM deal_exception
+                SELECT id, opportunity_id, subject, kind, reasons, status, opened_at, resolved_at FROM deal_exception
                 WHERE opportunity_id = ? ORDER BY id
-                """, (rs, i) -> new DealException(rs.getLong(1), rs.getString(2), rs.getString(3),
-                fromJson(rs.getString(4)), rs.getString(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7))),
+                """, (rs, i) -> new DealException(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                fromJson(rs.getString(5)), rs.getString(6), instant(rs.getTimestamp(7)), instant(rs.getTimestamp(8))),
                 opportunityId);
     }
 

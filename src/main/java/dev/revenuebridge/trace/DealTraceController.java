@@ -14,14 +14,26 @@ import org.springframework.web.bind.annotation.RestController;
 public class DealTraceController {
 
     private final DealTrace trace;
+    private final dev.revenuebridge.cash.StripeCash cash;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
-    public DealTraceController(DealTrace trace) {
+    public DealTraceController(DealTrace trace, dev.revenuebridge.cash.StripeCash cash,
+                               com.fasterxml.jackson.databind.ObjectMapper json) {
         this.trace = trace;
+        this.cash = cash;
+        this.json = json;
     }
 
     @GetMapping("/{opportunityId}")
     public ResponseEntity<?> deal(@PathVariable String opportunityId) {
-        return trace.trace(opportunityId).<ResponseEntity<?>>map(ResponseEntity::ok)
+        // the deal's trace, and its cash: Stripe invoices and payments with the ERP records they became
+        return trace.trace(opportunityId).<ResponseEntity<?>>map(t -> {
+                    Map<String, Object> body = json.convertValue(t, new com.fasterxml.jackson.core.type.TypeReference<
+                            java.util.LinkedHashMap<String, Object>>() {
+                    });
+                    body.put("cash", cash.documents(opportunityId));
+                    return ResponseEntity.ok(body);
+                })
                 .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of(
                         "error", "unknown deal", "opportunityId", opportunityId,
                         "detail", "no change event for this Opportunity has reached the bridge")));

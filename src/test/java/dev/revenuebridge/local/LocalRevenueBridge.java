@@ -37,6 +37,8 @@ public final class LocalRevenueBridge {
         // the local topic and group keep their production names
         System.setProperty("revenue.kafka.deals-topic", "revenue.deals");
         System.setProperty("revenue.kafka.deals-group", "revenue-bridge-deals");
+        System.setProperty("revenue.kafka.stripe-events-topic", "revenue.stripe-events");
+        System.setProperty("revenue.kafka.stripe-events-group", "revenue-bridge-stripe-events");
         // local mode only: edited routes and mappings take effect without a restart
         setDefault("revenue.mappings.reload", "true");
         setDefault("camel.main.routes-reload-enabled", "true");
@@ -55,6 +57,10 @@ public final class LocalRevenueBridge {
             infrastructure.close();
         }, "local-mode-stop"));
 
+        // the Stripe sandbox delivers its events to the bridge, signed with the local secret
+        infrastructure.stripe().webhooks().register(new dev.revenuebridge.sandbox.stripe.StripeWebhooks.Endpoint(
+                "http://localhost:" + context.getEnvironment().getProperty("local.server.port") + "/webhooks/stripe",
+                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, false, false));
         closeWorkedExample(infrastructure);
         LOG.info("""
 

@@ -25,6 +25,8 @@ public final class BridgeInfrastructure implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeInfrastructure.class);
     public static final String STRIPE_API_KEY = "sk_test_revenue_bridge_local";
+    /** The webhook signing secret of local mode and tests (README: sign test events by hand with it). */
+    public static final String STRIPE_WEBHOOK_SECRET = "whsec_revenueBridgeLocalSandboxSecret2025";
     /**
      * Tests and local mode play deals at the worked example's close (2025-12-19), like a Stripe test clock: the bridge
      * and the Stripe sandbox start at this moment and run on from it, so contract dates are in the future as in life.
@@ -120,6 +122,9 @@ public final class BridgeInfrastructure implements AutoCloseable {
         p.put("revenue.clock.start", SIMULATED_START.toString());
         p.put("revenue.kafka.deals-topic", "revenue.deals." + name);
         p.put("revenue.kafka.deals-group", "revenue-bridge-" + name);
+        p.put("revenue.kafka.stripe-events-topic", "revenue.stripe-events." + name);
+        p.put("revenue.kafka.stripe-events-group", "revenue-bridge-stripe-events-" + name);
+        p.put("revenue.stripe.webhook.secrets", STRIPE_WEBHOOK_SECRET);
         return p;
     }
 

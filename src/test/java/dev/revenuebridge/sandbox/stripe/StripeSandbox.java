@@ -63,6 +63,7 @@ public final class StripeSandbox extends SandboxServer {
     private final SlidingWindow rateLimiter = new SlidingWindow(TEST_MODE_RATE_LIMIT);
     private final Deque<ReceivedRequest> received = new ArrayDeque<>();
     private final List<Consumer<Map<String, Object>>> listeners = new CopyOnWriteArrayList<>();
+    private final StripeWebhooks webhooks = new StripeWebhooks(json);
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger replays = new AtomicInteger();
     private final AtomicInteger rateLimited = new AtomicInteger();
@@ -75,6 +76,7 @@ public final class StripeSandbox extends SandboxServer {
         this.openApi = StripeOpenApi.load(openApiSpec);
         StripeCatalog catalog = new StripeCatalog(store);
         StripeInvoicing invoicing = new StripeInvoicing(store, catalog);
+        listeners.add(webhooks::accept);
         catalog.register(endpoints);
         invoicing.register(endpoints);
         new StripeSubscriptions(store, catalog, invoicing).register(endpoints);
@@ -155,6 +157,9 @@ public final class StripeSandbox extends SandboxServer {
 
     public int requestCount() { return requests.get(); }
 
+    /** The webhook endpoints and their deliveries. */
+    public StripeWebhooks webhooks() { return webhooks; }
+
     public int rateLimitedCount() { return rateLimited.get(); }
 
     public int idempotentReplayCount() { return replays.get(); }
@@ -201,6 +206,7 @@ public final class StripeSandbox extends SandboxServer {
 
     @Override
     public void reset() {
+        webhooks.clear();
         synchronized (store) {
             store.clear();
         }
@@ -476,6 +482,15 @@ public final class StripeSandbox extends SandboxServer {
     protected boolean control(HttpExchange exchange, String method, String path) throws IOException {
         switch (path) {
             case "/_sandbox/requests" -> sendJson(exchange, 200, requests());
+            case "/_sandbox/webhooks" -> {
+                if ("POST".equals(method)) {
+                    Map<String, Object> body = json.readValue(readBody(exchange), Map.class);
+                    webhooks.register(new StripeWebhooks.Endpoint((String) body.get("url"), (String) body.get("secret"),
+                            Boolean.TRUE.equals(body.get("duplicates")), Boolean.TRUE.equals(body.get("reorder"))));
+                }
+                sendJson(exchange, 200, Map.of("delivered", webhooks.deliveredCount(),
+                        "failedAttempts", webhooks.failedAttemptCount()));
+            }
             case "/_sandbox/rate-limit" -> {
                 if ("POST".equals(method)) {
                     Map<String, Object> body = json.readValue(readBody(exchange), Map.class);

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 final class StripeStore {
 
     static final List<String> KINDS =
-            List.of("customers", "products", "prices", "subscriptions", "invoiceitems", "invoices", "events");
+            List.of("customers", "products", "prices", "subscriptions", "invoiceitems", "invoices", "charges",
+                    "balance_transactions", "events");
 
     /** Which kind an expandable field refers to. */
     private static final Map<String, String> FIELD_KINDS = Map.of(

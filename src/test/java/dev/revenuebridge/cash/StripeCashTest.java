@@ -1,0 +1,174 @@
+package dev.revenuebridge.cash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.revenuebridge.sandbox.stripe.StripeWebhooks;
+import dev.revenuebridge.support.BridgeInfrastructure;
+import dev.revenuebridge.support.BridgeTestSupport;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The cash side through Stripe's webhooks: signatures verified as Stripe defines them (forged, stale and oversized
+ * deliveries refused), events delivered twice and out of order applied once, and the worked example's ACH payment
+ * booked in the ERP against the ERP invoice, with the invoice and payment status on the Opportunity and in the trace.
+ */
+class StripeCashTest extends BridgeTestSupport {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @AfterEach
+    void noWebhookEndpoints() {
+        INFRA.stripe().webhooks().clear();
+    }
+
+    @Test
+    void aHandSignedEventIsAcceptedAndForgedStaleOrOversizedOnesAreRefused() {
+        String event = """
+                {"id":"evt_handSigned0001","object":"event","type":"radar.early_fraud_warning.created","created":1766163900,
+                 "data":{"object":{"id":"issfr_handSigned0001","object":"radar.early_fraud_warning"}}}""";
+        long now = Instant.now().getEpochSecond();
+        assertThat(post(event, StripeWebhooks.signatureHeader(event, BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, now)))
+                .isEqualTo(200);
+        assertThat(post(event, StripeWebhooks.signatureHeader(event, "whsec_someoneElsesSecret", now))).isEqualTo(400);
+        assertThat(post(event, StripeWebhooks.signatureHeader(event, BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, now - 3600)))
+                .as("signed an hour ago").isEqualTo(400);
+        assertThat(post(event.replace("evt_handSigned0001", "evt_tampered00001"),
+                StripeWebhooks.signatureHeader(event, BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, now)))
+                .as("body changed after signing").isEqualTo(400);
+        assertThat(post(event, null)).isEqualTo(400);
+        String huge = "{\"id\":\"evt_huge\",\"pad\":\"" + "x".repeat(1_100_000) + "\"}";
+        assertThat(post(huge, StripeWebhooks.signatureHeader(huge, BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, now)))
+                .isEqualTo(413);
+
+        // the accepted event, of a type the bridge does not act on, was applied (acknowledged and counted) once
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM camel_messageprocessed WHERE processorname = 'stripe-events' AND messageid = ?",
+                Integer.class, "evt_handSigned0001") == 1);
+        assertThat(counter("revenue.stripe.events.ignored", "type:radar.early_fraud_warning.created")).isEqualTo(1.0);
+        assertThat(counter("revenue.webhooks.refused", "reason:signature")).isEqualTo(2.0);
+        assertThat(counter("revenue.webhooks.refused", "reason:stale")).isEqualTo(1.0);
+        assertThat(counter("revenue.webhooks.refused", "reason:too_large")).isEqualTo(1.0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theWorkedExamplesAchPaymentIsAppliedToItsErpInvoiceAndShownOnTheOpportunity() throws Exception {
+        INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:" + port + "/webhooks/stripe",
+                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, true, true));   // every event twice, newest first
+        String opportunity = "006Dn0CashPayAAAAA";
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0CashPayAAAAA"), true);
+        awaitSyncStatus(opportunity, "Synced");
+        Map<String, Object> invoice = INFRA.stripe().objects("invoices").stream()
+                .filter(i -> opportunity.equals(((Map<String, Object>) i.getOrDefault("metadata", Map.of())).get("sf_opportunity_id")))
+                .findFirst().orElseThrow();
+        String invoiceId = (String) invoice.get("id");
+        // the ERP invoice from invoice.finalized
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("invoice", invoiceId).isPresent());
+
+        // the customer pays the 20,000.00 implementation invoice by ACH Direct Debit
+        String paid = stripe(HttpClient.newHttpClient(), "/v1/invoices/" + invoiceId + "/pay", "payment_method=pm_usBankAccount");
+        Map<String, Object> paidInvoice = JSON.readValue(paid, Map.class);
+        String chargeId = (String) paidInvoice.get("charge");
+        assertThat(chargeId).startsWith("py_");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", chargeId).isPresent());
+        Map<String, Object> erpInvoice = INFRA.erp().byExternalId("invoice", invoiceId).orElseThrow();
+        Map<String, Object> payment = INFRA.erp().byExternalId("customerPayment", chargeId).orElseThrow();
+        assertThat(new BigDecimal(String.valueOf(payment.get("payment")))).isEqualByComparingTo("20000.00");
+        List<Map<String, Object>> applied = (List<Map<String, Object>>) ((Map<String, Object>) payment.get("apply")).get("items");
+        assertThat(applied).singleElement().satisfies(a -> {
+            assertThat(((Map<String, Object>) a.get("doc")).get("id")).isEqualTo(erpInvoice.get("id"));
+            assertThat(new BigDecimal(String.valueOf(a.get("amount")))).isEqualByComparingTo("20000.00");
+        });
+        assertThat(((Map<String, Object>) erpInvoice.get("createdFrom")).get("id"))
+                .isEqualTo(INFRA.erp().byExternalId("salesOrder", opportunity).orElseThrow().get("id"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                "Paid".equals(INFRA.salesforce().record("Opportunity", opportunity).get("Invoice_Status__c")));
+        Map<String, Object> opp = INFRA.salesforce().record("Opportunity", opportunity);
+        assertThat(opp.get("Invoice_Number__c")).isEqualTo(paidInvoice.get("number"));
+        assertThat(opp.get("Payment_Date__c")).isEqualTo("2025-12-19");
+        assertThat(new BigDecimal(String.valueOf(opp.get("Outstanding_Balance__c")))).isEqualByComparingTo("0");
+
+        // delivered twice and reordered, yet booked once
+        assertThat(INFRA.erp().records("customerPayment").stream().filter(p -> chargeId.equals(p.get("externalId")))).hasSize(1);
+        assertThat(INFRA.erp().records("invoice").stream().filter(i -> invoiceId.equals(i.get("externalId")))).hasSize(1);
+
+        Map<String, Object> trace = trace(opportunity);
+        List<Map<String, Object>> cash = (List<Map<String, Object>>) trace.get("cash");
+        assertThat(cash).anySatisfy(d -> {
+            assertThat(d).containsEntry("stripeId", invoiceId).containsEntry("kind", "invoice").containsEntry("status", "paid");
+            assertThat(d.get("erpId")).isEqualTo(erpInvoice.get("id"));
+        });
+        assertThat(cash).anySatisfy(d -> assertThat(d).containsEntry("stripeId", chargeId).containsEntry("kind", "payment")
+                .containsEntry("erpId", payment.get("id")).containsEntry("relatedId", invoiceId));
+    }
+
+    @Test
+    void anInvoiceMadeOutsideTheBridgeGoesToTheExceptionQueueNotIntoRetries() throws Exception {
+        INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:" + port + "/webhooks/stripe",
+                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, false, false));
+        HttpClient client = HttpClient.newHttpClient();
+        String customer = (String) JSON.readValue(stripe(client, "/v1/customers", "name=Walk-in+customer"), Map.class).get("id");
+        stripe(client, "/v1/invoiceitems", "customer=" + customer + "&amount=5000&currency=usd&description=Consulting");
+        String invoice = (String) JSON.readValue(stripe(client, "/v1/invoices", "customer=" + customer
+                + "&collection_method=send_invoice&days_until_due=30&pending_invoice_items_behavior=include"), Map.class).get("id");
+        stripe(client, "/v1/invoices/" + invoice + "/finalize", "");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM deal_exception WHERE subject = ? AND kind = 'unknown-object' AND status = 'open'",
+                Integer.class, invoice) == 1);
+        assertThat(jdbc.queryForObject("SELECT reasons::text FROM deal_exception WHERE subject = ?", String.class, invoice))
+                .contains("belongs to no deal the bridge synced");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letter WHERE body LIKE ?", Integer.class, "%" + invoice + "%"))
+                .as("not a technical failure").isZero();
+        assertThat(INFRA.erp().byExternalId("invoice", invoice)).isEmpty();
+    }
+
+    private String stripe(HttpClient client, String path, String form) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(INFRA.stripe().baseUrl() + path))
+                .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    private int post(String body, String signature) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        if (signature != null) {
+            headers.set("Stripe-Signature", signature);
+        }
+        return http.postForEntity("/webhooks/stripe", new HttpEntity<>(body, headers), String.class).getStatusCode().value();
+    }
+
+    @SuppressWarnings("unchecked")
+    private double counter(String name, String tag) {
+        Map<String, Object> metric = http.getForObject("/actuator/metrics/" + name + "?tag=" + tag, Map.class);
+        if (metric == null || metric.get("measurements") == null) {
+            return 0;
+        }
+        return ((Number) ((List<Map<String, Object>>) metric.get("measurements")).get(0).get("value")).doubleValue();
+    }
+}
