@@ -205,7 +205,8 @@ public class StripeCash {
     public List<Map<String, Object>> documents(String opportunityId) {
         return jdbc.queryForList("""
                 SELECT stripe_id AS "stripeId", kind, number, status, currency, amount, amount_remaining AS "amountRemaining",
-                  erp_id AS "erpId", related_id AS "relatedId", occurred_at AS "occurredAt"
+                  erp_id AS "erpId", related_id AS "relatedId", payout_id AS "payoutId", deposit_id AS "depositId",
+                  occurred_at AS "occurredAt"
                 FROM cash_document WHERE opportunity_id = ? ORDER BY occurred_at, stripe_id
                 """, opportunityId);
     }

@@ -108,6 +108,12 @@ public class MappingCatalog {
                 : Optional.ofNullable(current().subsidiaries().get(billingCountry.toUpperCase(Locale.ROOT)));
     }
 
+    /** The subsidiary that banks in this currency (where a payout in it is deposited). */
+    public Optional<Subsidiary> subsidiaryForCurrency(String isoCurrency) {
+        return isoCurrency == null ? Optional.empty() : current().subsidiaries().values().stream()
+                .filter(s -> s.currency().equalsIgnoreCase(isoCurrency)).findFirst();
+    }
+
     /** The ERP currency reference of an ISO currency code, from the subsidiaries that trade in it. */
     public Optional<String> erpCurrency(String isoCurrency) {
         return isoCurrency == null ? Optional.empty() : current().subsidiaries().values().stream()

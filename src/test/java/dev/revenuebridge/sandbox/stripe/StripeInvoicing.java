@@ -34,7 +34,10 @@ final class StripeInvoicing {
     private final StripeStore store;
     private final StripeCatalog catalog;
 
-    StripeInvoicing(StripeStore store, StripeCatalog catalog) {
+    private final StripeBalance balance;
+
+    StripeInvoicing(StripeStore store, StripeCatalog catalog, StripeBalance balance) {
+        this.balance = balance;
         this.store = store;
         this.catalog = catalog;
     }
@@ -725,68 +728,10 @@ final class StripeInvoicing {
         return invoice;
     }
 
-    /**
-     * The charge that collected the invoice and its balance transaction: the gross, Stripe's fee (ACH Direct Debit:
-     * 0.8 % capped at 5.00; cards: 2.9 % + 0.30), the net, available two business days later.
-     */
+    /** The charge that collected the invoice (its balance transaction: gross, Stripe's fee, net). */
     private Map<String, Object> charge(Map<String, Object> invoice, String paymentMethod) {
-        long amount = (Long) invoice.get("amount_due");
-        String currency = (String) invoice.get("currency");
-        boolean ach = paymentMethod != null && (paymentMethod.contains("usBankAccount") || paymentMethod.contains("us_bank_account"));
-        long fee = ach ? Math.min(Math.round(amount * 0.008), 500L) : Math.round(amount * 0.029) + 30L;
-        long now = store.now();
-        String chargeId = StripeIds.next(ach ? "py_" : "ch_");
-        Map<String, Object> txn = new LinkedHashMap<>();
-        txn.put("id", StripeIds.next("txn_"));
-        txn.put("object", "balance_transaction");
-        txn.put("amount", amount);
-        txn.put("available_on", availableOn(now));
-        txn.put("created", now);
-        txn.put("currency", currency);
-        txn.put("description", "Payment for Invoice " + invoice.get("number"));
-        txn.put("exchange_rate", null);
-        txn.put("fee", fee);
-        txn.put("fee_details", List.of(map("amount", fee, "application", null, "currency", currency,
-                "description", "Stripe processing fees", "type", "stripe_fee")));
-        txn.put("net", amount - fee);
-        txn.put("reporting_category", "charge");
-        txn.put("source", chargeId);
-        txn.put("status", "pending");
-        txn.put("type", ach ? "payment" : "charge");
-        store.add("balance_transactions", txn);
-        Map<String, Object> charge = new LinkedHashMap<>();
-        charge.put("id", chargeId);
-        charge.put("object", "charge");
-        charge.put("amount", amount);
-        charge.put("amount_captured", amount);
-        charge.put("amount_refunded", 0L);
-        charge.put("balance_transaction", txn.get("id"));
-        charge.put("captured", true);
-        charge.put("created", now);
-        charge.put("currency", currency);
-        charge.put("customer", invoice.get("customer"));
-        charge.put("description", "Payment for Invoice " + invoice.get("number"));
-        charge.put("livemode", false);
-        charge.put("metadata", new LinkedHashMap<>());
-        charge.put("paid", true);
-        charge.put("payment_method", paymentMethod);
-        charge.put("payment_method_details", map("type", ach ? "us_bank_account" : "card"));
-        charge.put("refunded", false);
-        charge.put("status", "succeeded");
-        store.add("charges", charge);
-        store.emit("charge.succeeded", charge, null);
-        return charge;
-    }
-
-    /** Two business days after {@code epochSecond} (UTC), as Stripe makes funds available to a payout. */
-    private static long availableOn(long epochSecond) {
-        java.time.LocalDate day = java.time.Instant.ofEpochSecond(epochSecond).atZone(java.time.ZoneOffset.UTC).toLocalDate();
-        int added = 0;
-        while (added < 2) {
-            day = day.plusDays(1);
-            if (day.getDayOfWeek().getValue() <= 5) added++;
-        }
-        return day.atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond();
+        return balance.charge((String) invoice.get("customer"), (Long) invoice.get("amount_due"),
+                (String) invoice.get("currency"), "Payment for Invoice " + invoice.get("number"), paymentMethod);
     }
 
     private Object voidInvoice(StripeCall c) {

@@ -64,6 +64,7 @@ public final class StripeSandbox extends SandboxServer {
     private final Deque<ReceivedRequest> received = new ArrayDeque<>();
     private final List<Consumer<Map<String, Object>>> listeners = new CopyOnWriteArrayList<>();
     private final StripeWebhooks webhooks = new StripeWebhooks(json);
+    private final StripeBalance balance = new StripeBalance(store);
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger replays = new AtomicInteger();
     private final AtomicInteger rateLimited = new AtomicInteger();
@@ -75,8 +76,9 @@ public final class StripeSandbox extends SandboxServer {
     public StripeSandbox(Path openApiSpec) {
         this.openApi = StripeOpenApi.load(openApiSpec);
         StripeCatalog catalog = new StripeCatalog(store);
-        StripeInvoicing invoicing = new StripeInvoicing(store, catalog);
+        StripeInvoicing invoicing = new StripeInvoicing(store, catalog, balance);
         listeners.add(webhooks::accept);
+        balance.register(endpoints);
         catalog.register(endpoints);
         invoicing.register(endpoints);
         new StripeSubscriptions(store, catalog, invoicing).register(endpoints);
@@ -156,6 +158,58 @@ public final class StripeSandbox extends SandboxServer {
     }
 
     public int requestCount() { return requests.get(); }
+
+    /**
+     * Runs a sandbox-side change (what the customer, the bank or Stripe itself does: a dispute, a payout) under the
+     * store's lock, and then hands its events to the listeners, as a request would.
+     */
+    private <T> T act(java.util.function.Supplier<T> change) {
+        List<Map<String, Object>> events;
+        T result;
+        synchronized (store) {
+            store.begin(StripeIds.next("req_"), null, null, true);
+            try {
+                result = change.get();
+                events = store.drainEvents();
+                store.commit();
+            } catch (RuntimeException e) {
+                store.rollback();
+                throw e;
+            }
+        }
+        for (Map<String, Object> event : events) {
+            for (Consumer<Map<String, Object>> listener : listeners) {
+                listener.accept(event);
+            }
+        }
+        return result;
+    }
+
+    /** Pays out the balance not yet paid out, arriving on {@code arrival}: payout.created and payout.paid. */
+    public Map<String, Object> payout(java.time.LocalDate arrival) {
+        return StripeStore.copy(act(() -> balance.payout(arrival)));
+    }
+
+    /** The customer's bank disputes part of a charge. */
+    public Map<String, Object> dispute(String chargeId, long amount) {
+        return StripeStore.copy(act(() -> balance.dispute(chargeId, amount)));
+    }
+
+    /** Closes a dispute, won or lost. */
+    public Map<String, Object> closeDispute(String disputeId, boolean won) {
+        return StripeStore.copy(act(() -> balance.closeDispute(disputeId, won)));
+    }
+
+    /** Charges made outside invoices (e.g. many small card payments), for payouts of many balance transactions. */
+    public List<String> charges(String customerId, int count, long amount, String currency) {
+        return act(() -> {
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ids.add((String) balance.charge(customerId, amount, currency, "Card payment " + (i + 1), "pm_card_visa").get("id"));
+            }
+            return ids;
+        });
+    }
 
     /** The webhook endpoints and their deliveries. */
     public StripeWebhooks webhooks() { return webhooks; }
@@ -482,6 +536,18 @@ public final class StripeSandbox extends SandboxServer {
     protected boolean control(HttpExchange exchange, String method, String path) throws IOException {
         switch (path) {
             case "/_sandbox/requests" -> sendJson(exchange, 200, requests());
+            case "/_sandbox/payouts" -> {
+                // pay out the balance: {"arrivalDate":"2025-12-23"} (default: two business days from the sandbox's today)
+                Map<String, Object> body = "POST".equals(method) ? json.readValue(readBody(exchange), Map.class) : Map.of();
+                java.time.LocalDate arrival = body.get("arrivalDate") instanceof String d ? java.time.LocalDate.parse(d)
+                        : java.time.Instant.ofEpochSecond(StripeBalance.availableOn(clock.instant().getEpochSecond()))
+                        .atZone(java.time.ZoneOffset.UTC).toLocalDate();
+                try {
+                    sendJson(exchange, 200, payout(arrival));
+                } catch (StripeError e) {
+                    sendJson(exchange, 400, Map.of("error", e.getMessage()));
+                }
+            }
             case "/_sandbox/webhooks" -> {
                 if ("POST".equals(method)) {
                     Map<String, Object> body = json.readValue(readBody(exchange), Map.class);

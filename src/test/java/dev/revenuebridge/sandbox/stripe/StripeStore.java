@@ -24,7 +24,7 @@ final class StripeStore {
 
     static final List<String> KINDS =
             List.of("customers", "products", "prices", "subscriptions", "invoiceitems", "invoices", "charges",
-                    "balance_transactions", "events");
+                    "balance_transactions", "refunds", "disputes", "payouts", "events");
 
     /** Which kind an expandable field refers to. */
     private static final Map<String, String> FIELD_KINDS = Map.of(
