@@ -38,6 +38,7 @@ final class StripeBalance {
         endpoints.put("GET /v1/payouts/{payout}", of(c -> store.require("payouts", "payout", c.pathParam("payout"))));
         endpoints.put("GET /v1/charges/{charge}", of(c -> store.require("charges", "charge", c.pathParam("charge"))));
         endpoints.put("POST /v1/refunds", of(this::createRefund, "charge", "amount", "reason", "metadata"));
+        endpoints.put("GET /v1/disputes/{dispute}", of(c -> store.require("disputes", "dispute", c.pathParam("dispute"))));
         endpoints.put("GET /v1/refunds/{refund}", of(c -> store.require("refunds", "refund", c.pathParam("refund"))));
     }
 

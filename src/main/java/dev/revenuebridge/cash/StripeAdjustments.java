@@ -1,0 +1,178 @@
+package dev.revenuebridge.cash;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.net.ApiResource;
+import dev.revenuebridge.mapping.MappingCatalog;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Money that comes back after a payment: refunds (an ERP credit memo against the invoice, and the customer refund
+ * that pays it out) and disputes (an ERP journal entry moving the disputed amount and Stripe's dispute fee out of the
+ * Stripe clearing account, reversed by another when the dispute is won). Each is found through the payment the bridge
+ * booked; a refund or dispute of a payment it did not book is an unknown object for the exception queue.
+ */
+@Component("stripeAdjustments")
+public class StripeAdjustments {
+
+    private final StripeClient stripe;
+    private final ObjectMapper json;
+    private final JdbcTemplate jdbc;
+    private final MappingCatalog mappings;
+    private final Map<String, String> accounts;
+
+    public StripeAdjustments(StripeClient stripe, ObjectMapper json, JdbcTemplate jdbc, MappingCatalog mappings,
+                             @Value("${revenue.erp.accounts.stripe-clearing:1100}") String stripeClearing,
+                             @Value("${revenue.erp.accounts.disputed-receivables:1210}") String disputedReceivables,
+                             @Value("${revenue.erp.accounts.dispute-fees:6150}") String disputeFees) {
+        this.stripe = stripe;
+        this.json = json;
+        this.jdbc = jdbc;
+        this.mappings = mappings;
+        this.accounts = Map.of("clearing", stripeClearing, "disputed", disputedReceivables, "fees", disputeFees);
+    }
+
+    /** The refund or dispute as Stripe has it now. */
+    public Map<String, Object> current(String kind, String id) throws StripeException, IOException {
+        String body = stripe.rawRequest(ApiResource.RequestMethod.GET, "/v1/" + kind + "/" + id, null).body();
+        return json.readValue(body, new TypeReference<>() {
+        });
+    }
+
+    /** A dispute closed in the merchant's favour: its booking is reversed. */
+    public boolean wonAndClosed(@Header("stripeEventType") String eventType,
+                                @ExchangeProperty("adjustment") Map<String, Object> dispute) {
+        return "charge.dispute.closed".equals(eventType) && "won".equals(dispute.get("status"));
+    }
+
+    /** The booked payment of the refunded or disputed charge: opportunity, invoice and their ERP ids. */
+    public Map<String, Object> payment(@ExchangeProperty("adjustment") Map<String, Object> adjustment) {
+        String charge = String.valueOf(adjustment.get("charge"));
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                SELECT p.opportunity_id AS "opportunityId", p.related_id AS "invoiceId", i.erp_id AS "erpInvoiceId",
+                  l.external_id AS "erpCustomerId"
+                FROM cash_document p
+                JOIN cash_document i ON i.stripe_id = p.related_id
+                LEFT JOIN deal_link l ON l.opportunity_id = p.opportunity_id AND l.system = 'erp' AND l.kind = 'customer'
+                WHERE p.stripe_id = ? AND p.kind = 'payment'
+                """, charge);
+        if (rows.isEmpty()) {
+            String id = String.valueOf(adjustment.get("id"));
+            throw new StripeCash.UnknownStripeObjectException(id, "Stripe " + adjustment.get("object") + " " + id
+                    + " of charge " + charge + " concerns a payment the bridge did not book");
+        }
+        return rows.get(0);
+    }
+
+    /** The credit memo of a refund, created from the refunded invoice. */
+    public Map<String, Object> creditMemo(@ExchangeProperty("adjustment") Map<String, Object> refund,
+                                          @ExchangeProperty("payment") Map<String, Object> payment) {
+        String currency = String.valueOf(refund.get("currency"));
+        BigDecimal amount = StripeCash.money(refund.get("amount"), currency);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("externalId", refund.get("id"));
+        record.put("entity", ref(payment.get("erpCustomerId")));
+        record.put("createdFrom", ref(payment.get("erpInvoiceId")));
+        record.put("tranDate", date(refund.get("created")));
+        mappings.erpCurrency(currency).ifPresent(c -> record.put("currency", ref(c)));
+        record.put("memo", "Stripe refund " + refund.get("id") + " of charge " + refund.get("charge"));
+        record.put("total", amount);
+        record.put("item", Map.of("items", List.of(Map.of("description", "Refund of " + refund.get("charge"),
+                "quantity", 1, "amount", amount))));
+        return record;
+    }
+
+    /** The customer refund that pays the credit memo out. */
+    public Map<String, Object> customerRefund(@ExchangeProperty("adjustment") Map<String, Object> refund,
+                                              @ExchangeProperty("payment") Map<String, Object> payment,
+                                              @ExchangeProperty("erpCreditMemoId") String creditMemoId) {
+        String currency = String.valueOf(refund.get("currency"));
+        BigDecimal amount = StripeCash.money(refund.get("amount"), currency);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("externalId", refund.get("id"));
+        record.put("customer", ref(payment.get("erpCustomerId")));
+        record.put("tranDate", date(refund.get("created")));
+        mappings.erpCurrency(currency).ifPresent(c -> record.put("currency", ref(c)));
+        record.put("total", amount);
+        record.put("memo", "Stripe refund " + refund.get("id"));
+        record.put("apply", Map.of("items", List.of(Map.of("doc", ref(creditMemoId), "apply", true, "amount", amount))));
+        return record;
+    }
+
+    /**
+     * The journal entry of a dispute: the disputed amount to disputed receivables and the fee to dispute fees, out of
+     * the Stripe clearing account; {@code reversal} for a won dispute swaps the sides.
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> disputeJournal(@ExchangeProperty("adjustment") Map<String, Object> dispute,
+                                              @Header("disputeReversal") Boolean reversed) {
+        boolean reversal = Boolean.TRUE.equals(reversed);
+        String currency = String.valueOf(dispute.get("currency"));
+        BigDecimal amount = StripeCash.money(dispute.get("amount"), currency);
+        long feeMinor = 0;
+        String feeCurrency = currency;
+        if (dispute.get("balance_transactions") instanceof List<?> txns && !txns.isEmpty()
+                && txns.get(0) instanceof Map<?, ?> first && first.get("fee") instanceof Number fee) {
+            feeMinor = fee.longValue();
+            feeCurrency = String.valueOf(first.get("currency"));
+        }
+        BigDecimal fee = StripeCash.money(feeMinor, feeCurrency);
+        String side = reversal ? "credit" : "debit";
+        String other = reversal ? "debit" : "credit";
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("externalId", dispute.get("id") + (reversal ? "-won" : ""));
+        mappings.subsidiaryForCurrency(currency).ifPresent(s -> {
+            record.put("subsidiary", ref(s.erpSubsidiary()));
+            record.put("currency", ref(s.erpCurrency()));
+        });
+        record.put("tranDate", date(dispute.get("created")));
+        record.put("memo", (reversal ? "Won, reversed: " : "") + "Stripe dispute " + dispute.get("id") + " of charge "
+                + dispute.get("charge") + " (" + dispute.get("reason") + ")");
+        record.put("line", Map.of("items", List.of(
+                Map.of("account", ref(accounts.get("disputed")), side, amount, "memo", "Disputed amount"),
+                Map.of("account", ref(accounts.get("fees")), side, fee, "memo", "Stripe dispute fee"),
+                Map.of("account", ref(accounts.get("clearing")), other, amount.add(fee), "memo", "Stripe balance"))));
+        return record;
+    }
+
+    public void record(@ExchangeProperty("adjustment") Map<String, Object> adjustment,
+                       @ExchangeProperty("payment") Map<String, Object> payment,
+                       @Header("erpAdjustmentId") String erpId, @Header("disputeReversal") Boolean reversed) {
+        boolean reversal = Boolean.TRUE.equals(reversed);
+        String kind = String.valueOf(adjustment.get("object"));
+        String currency = String.valueOf(adjustment.get("currency")).toUpperCase(Locale.ROOT);
+        jdbc.update("""
+                INSERT INTO cash_document (stripe_id, kind, opportunity_id, status, currency, amount, erp_id, related_id,
+                  occurred_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (stripe_id) DO UPDATE SET status = EXCLUDED.status, erp_id = EXCLUDED.erp_id, updated_at = now()
+                """, adjustment.get("id") + (reversal ? "-won" : ""), kind, payment.get("opportunityId"),
+                String.valueOf(adjustment.get("status")), currency,
+                reversal ? StripeCash.money(adjustment.get("amount"), currency)
+                        : StripeCash.money(adjustment.get("amount"), currency).negate(), erpId, adjustment.get("charge"),
+                Timestamp.from(Instant.ofEpochSecond(((Number) adjustment.get("created")).longValue())));
+    }
+
+    private static String date(Object epochSeconds) {
+        return Instant.ofEpochSecond(((Number) epochSeconds).longValue()).atZone(ZoneOffset.UTC).toLocalDate().toString();
+    }
+
+    private static Map<String, Object> ref(Object id) {
+        return Map.of("id", String.valueOf(id));
+    }
+}

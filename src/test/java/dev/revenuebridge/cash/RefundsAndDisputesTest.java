@@ -1,0 +1,130 @@
+package dev.revenuebridge.cash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.revenuebridge.sandbox.stripe.StripeWebhooks;
+import dev.revenuebridge.support.BridgeInfrastructure;
+import dev.revenuebridge.support.BridgeTestSupport;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Refunds (partial, then the rest) as ERP credit memos against the invoice with the customer refunds that pay them
+ * out; a dispute as a journal entry for the disputed amount and the fee, reversed when the dispute is won.
+ */
+class RefundsAndDisputesTest extends BridgeTestSupport {
+
+    @LocalServerPort
+    int port;
+
+    @BeforeEach
+    void deliverWebhooks() {
+        INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:" + port + "/webhooks/stripe",
+                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, true, false));
+    }
+
+    @AfterEach
+    void noWebhookEndpoints() {
+        INFRA.stripe().webhooks().clear();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void partialAndFullRefundsBecomeCreditMemosAndCustomerRefunds() throws Exception {
+        String charge = paidDeal("006Dn0RefundsAAAAA", "pm_usBankAccount");
+        String erpInvoice = (String) INFRA.erp().byExternalId("invoice", invoiceOf("006Dn0RefundsAAAAA")).orElseThrow().get("id");
+
+        String partial = (String) JSON.readValue(stripe("/v1/refunds", "charge=" + charge + "&amount=500000"), Map.class).get("id");
+        String rest = (String) JSON.readValue(stripe("/v1/refunds", "charge=" + charge), Map.class).get("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerRefund", rest).isPresent()
+                && INFRA.erp().byExternalId("customerRefund", partial).isPresent());
+
+        for (var refund : List.of(Map.entry(partial, "5000.00"), Map.entry(rest, "15000.00"))) {
+            Map<String, Object> memo = INFRA.erp().byExternalId("creditMemo", refund.getKey()).orElseThrow();
+            assertThat(((Map<String, Object>) memo.get("createdFrom")).get("id")).isEqualTo(erpInvoice);
+            assertThat(new BigDecimal(String.valueOf(memo.get("total")))).isEqualByComparingTo(refund.getValue());
+            Map<String, Object> paidOut = INFRA.erp().byExternalId("customerRefund", refund.getKey()).orElseThrow();
+            List<Map<String, Object>> applied = (List<Map<String, Object>>) ((Map<String, Object>) paidOut.get("apply")).get("items");
+            assertThat(applied).singleElement().satisfies(a -> {
+                assertThat(((Map<String, Object>) a.get("doc")).get("id")).isEqualTo(memo.get("id"));
+                assertThat(new BigDecimal(String.valueOf(a.get("amount")))).isEqualByComparingTo(refund.getValue());
+            });
+        }
+        // every event came twice: one credit memo and one customer refund per refund
+        assertThat(INFRA.erp().records("creditMemo").stream().filter(m -> List.of(partial, rest).contains(m.get("externalId")))).hasSize(2);
+        assertThat(INFRA.erp().records("customerRefund").stream().filter(m -> List.of(partial, rest).contains(m.get("externalId")))).hasSize(2);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDisputeIsBookedWithItsFeeAndReversedWhenWon() throws Exception {
+        String charge = paidDeal("006Dn0DisputeAAAAA", "pm_card_visa");
+        String dispute = (String) INFRA.stripe().dispute(charge, 2_000_000).get("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("journalEntry", dispute).isPresent());
+        Map<String, Object> opened = INFRA.erp().byExternalId("journalEntry", dispute).orElseThrow();
+        List<Map<String, Object>> lines = (List<Map<String, Object>>) ((Map<String, Object>) opened.get("line")).get("items");
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(l.get("memo")).isEqualTo("Disputed amount");
+            assertThat(new BigDecimal(String.valueOf(l.get("debit")))).isEqualByComparingTo("20000.00");
+        });
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(l.get("memo")).isEqualTo("Stripe dispute fee");
+            assertThat(new BigDecimal(String.valueOf(l.get("debit")))).isEqualByComparingTo("15.00");
+        });
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(l.get("memo")).isEqualTo("Stripe balance");
+            assertThat(new BigDecimal(String.valueOf(l.get("credit")))).isEqualByComparingTo("20015.00");
+        });
+
+        INFRA.stripe().closeDispute(dispute, true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("journalEntry", dispute + "-won").isPresent());
+        List<Map<String, Object>> reversed = (List<Map<String, Object>>) ((Map<String, Object>) INFRA.erp()
+                .byExternalId("journalEntry", dispute + "-won").orElseThrow().get("line")).get("items");
+        assertThat(reversed).anySatisfy(l -> {
+            assertThat(l.get("memo")).isEqualTo("Disputed amount");
+            assertThat(new BigDecimal(String.valueOf(l.get("credit")))).isEqualByComparingTo("20000.00");
+        });
+        assertThat(reversed).anySatisfy(l -> {
+            assertThat(l.get("memo")).isEqualTo("Stripe balance");
+            assertThat(new BigDecimal(String.valueOf(l.get("debit")))).isEqualByComparingTo("20015.00");
+        });
+    }
+
+    /** A synced deal whose one-time invoice is paid; the charge id, once the ERP has the payment. */
+    private String paidDeal(String opportunity, String paymentMethod) throws Exception {
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001" + opportunity.substring(3)), true);
+        awaitSyncStatus(opportunity, "Synced");
+        String charge = (String) JSON.readValue(stripe("/v1/invoices/" + invoiceOf(opportunity) + "/pay",
+                "payment_method=" + paymentMethod), Map.class).get("charge");
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", charge).isPresent());
+        return charge;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String invoiceOf(String opportunity) {
+        return INFRA.stripe().objects("invoices").stream()
+                .filter(i -> opportunity.equals(((Map<String, Object>) i.getOrDefault("metadata", Map.of())).get("sf_opportunity_id")))
+                .map(i -> (String) i.get("id")).findFirst().orElseThrow();
+    }
+
+    private String stripe(String path, String form) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(INFRA.stripe().baseUrl() + path))
+                .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return response.body();
+    }
+}
