@@ -36,6 +36,7 @@ class PayoutReconciliationTest extends BridgeTestSupport {
 
     @BeforeEach
     void deliverWebhooks() {
+        INFRA.stripe().payOutLeftovers();   // the sandbox is shared: each payout here holds only this test's money
         INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:" + port + "/webhooks/stripe",
                 BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, false, false));
     }

@@ -49,6 +49,7 @@ class PayoutRestartTest {
         String name = "payout_restart_" + ProcessHandle.current().pid();
         String jdbcUrl = INFRA.createDatabase(name);
         JdbcTemplate db = new JdbcTemplate(new DriverManagerDataSource(jdbcUrl, "postgres", "postgres"));
+        INFRA.stripe().payOutLeftovers();   // the sandbox is shared: the payout holds only this test's money
         bridge = start(name, jdbcUrl);
 
         String customer = (String) new ObjectMapper().readValue(stripe("/v1/customers", "name=Restart+payout"), Map.class)

@@ -25,6 +25,8 @@ final class StripeBalance {
     static final long DISPUTE_FEE = 1_500L;
 
     private final StripeStore store;
+    /** Balance transactions left out of listings: a payout whose components the client cannot all see. */
+    private final java.util.Set<String> hidden = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     StripeBalance(StripeStore store) {
         this.store = store;
@@ -49,11 +51,15 @@ final class StripeBalance {
         if (payout != null) {
             store.reference("payouts", "payout", payout, "payout");
         }
-        return store.list("balance_transactions", "balance transaction", t ->
-                        (payout == null || payout.equals(t.get("payout")) || payout.equals(t.get("source")))
+        return store.list("balance_transactions", "balance transaction", t -> !hidden.contains(t.get("id"))
+                        && (payout == null || payout.equals(t.get("payout")) || payout.equals(t.get("source")))
                                 && (type == null || type.equals(t.get("type")))
                                 && (source == null || source.equals(t.get("source"))),
                 c, "/v1/balance_transactions");
+    }
+
+    void hide(String balanceTransactionId) {
+        hidden.add(balanceTransactionId);
     }
 
     // ---------------------------------------------------------------- charges

@@ -190,6 +190,18 @@ public final class StripeSandbox extends SandboxServer {
         return StripeStore.copy(act(() -> balance.payout(arrival)));
     }
 
+    /**
+     * Pays out whatever balance is left (other tests' payments), so that the next payout holds only what a test makes;
+     * nothing happens when there is nothing to pay out.
+     */
+    public void payOutLeftovers() {
+        try {
+            payout(java.time.LocalDate.of(2025, 12, 22));
+        } catch (StripeError e) {
+            // nothing to pay out
+        }
+    }
+
     /** The customer's bank disputes part of a charge. */
     public Map<String, Object> dispute(String chargeId, long amount) {
         return StripeStore.copy(act(() -> balance.dispute(chargeId, amount)));
@@ -198,6 +210,11 @@ public final class StripeSandbox extends SandboxServer {
     /** Closes a dispute, won or lost. */
     public Map<String, Object> closeDispute(String disputeId, boolean won) {
         return StripeStore.copy(act(() -> balance.closeDispute(disputeId, won)));
+    }
+
+    /** Leaves a balance transaction out of every listing (fault: a payout whose parts do not add up for the client). */
+    public void hideFromListings(String balanceTransactionId) {
+        balance.hide(balanceTransactionId);
     }
 
     /** Charges made outside invoices (e.g. many small card payments), for payouts of many balance transactions. */
