@@ -29,18 +29,19 @@ public class BridgeConfiguration {
     /** Keys of deal events already applied (Opportunity id + commit number), in camel_messageprocessed. */
     @Bean("processedDealEvents")
     JdbcMessageIdRepository processedDealEvents(DataSource dataSource, JdbcTemplate jdbcTemplate) {
-        JdbcMessageIdRepository repository = new JdbcMessageIdRepository();
-        repository.setProcessorName("deal-sync");
-        repository.setJdbcTemplate(jdbcTemplate);
-        repository.setTransactionTemplate(new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
-        return repository;
+        return processed("deal-sync", dataSource, jdbcTemplate);
     }
 
     /** Ids of Stripe events already applied, in camel_messageprocessed: Stripe delivers at least once. */
     @Bean("processedStripeEvents")
     JdbcMessageIdRepository processedStripeEvents(DataSource dataSource, JdbcTemplate jdbcTemplate) {
+        return processed("stripe-events", dataSource, jdbcTemplate);
+    }
+
+    /** A JDBC idempotent repository: it needs the template and a transaction template (its dataSource is unused). */
+    private static JdbcMessageIdRepository processed(String processorName, DataSource dataSource, JdbcTemplate jdbcTemplate) {
         JdbcMessageIdRepository repository = new JdbcMessageIdRepository();
-        repository.setProcessorName("stripe-events");
+        repository.setProcessorName(processorName);
         repository.setJdbcTemplate(jdbcTemplate);
         repository.setTransactionTemplate(new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
         return repository;

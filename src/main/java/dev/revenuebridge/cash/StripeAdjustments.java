@@ -152,7 +152,7 @@ public class StripeAdjustments {
 
     public void record(@ExchangeProperty("adjustment") Map<String, Object> adjustment,
                        @ExchangeProperty("payment") Map<String, Object> payment,
-                       @Header("erpAdjustmentId") String erpId, @Header("disputeReversal") Boolean reversed) {
+                       @Header("erpInternalId") String erpId, @Header("disputeReversal") Boolean reversed) {
         boolean reversal = Boolean.TRUE.equals(reversed);
         String kind = String.valueOf(adjustment.get("object"));
         String currency = String.valueOf(adjustment.get("currency")).toUpperCase(Locale.ROOT);

@@ -139,7 +139,7 @@ public class StripePayouts implements AggregationStrategy {
     }
 
     /** Keeps the deposit with the payout and marks the bridge's own payments as paid out by it. */
-    public void recordDeposit(@Body PayoutLedger ledger, @Header("erpDepositId") String erpDepositId) {
+    public void recordDeposit(@Body PayoutLedger ledger, @Header("erpInternalId") String erpDepositId) {
         String currency = ledger.currency().toUpperCase(Locale.ROOT);
         int digits = Currency.getInstance(currency).getDefaultFractionDigits();
         jdbc.update("""

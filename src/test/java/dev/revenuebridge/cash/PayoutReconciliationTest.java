@@ -3,14 +3,9 @@ package dev.revenuebridge.cash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.revenuebridge.sandbox.stripe.StripeWebhooks;
-import dev.revenuebridge.support.BridgeInfrastructure;
 import dev.revenuebridge.support.BridgeTestSupport;
+import dev.revenuebridge.support.StripeCalls;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -37,8 +32,7 @@ class PayoutReconciliationTest extends BridgeTestSupport {
     @BeforeEach
     void deliverWebhooks() {
         INFRA.stripe().payOutLeftovers();   // the sandbox is shared: each payout here holds only this test's money
-        INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:" + port + "/webhooks/stripe",
-                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, false, false));
+        StripeCalls.deliverWebhooksTo(port, false, false);
     }
 
     @AfterEach
@@ -48,15 +42,12 @@ class PayoutReconciliationTest extends BridgeTestSupport {
 
     @Test
     @SuppressWarnings("unchecked")
-    void theWorkedExamplesAchPaymentIsPaidOutTwoBusinessDaysLaterIntoOneDepositEqualToThePayout() throws Exception {
+    void theWorkedExamplesAchPaymentIsPaidOutTwoBusinessDaysLaterIntoOneDepositEqualToThePayout() {
         String opportunity = "006Dn0PayoutWxAAAA";
         INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0PayoutWxAAAA"), true);
         awaitSyncStatus(opportunity, "Synced");
-        String invoiceId = INFRA.stripe().objects("invoices").stream()
-                .filter(i -> opportunity.equals(((Map<String, Object>) i.getOrDefault("metadata", Map.of())).get("sf_opportunity_id")))
-                .map(i -> (String) i.get("id")).findFirst().orElseThrow();
-        String chargeId = (String) JSON.readValue(stripe("/v1/invoices/" + invoiceId + "/pay",
-                "payment_method=pm_usBankAccount"), Map.class).get("charge");
+        String chargeId = (String) StripeCalls.post("/v1/invoices/" + StripeCalls.oneTimeInvoiceOf(opportunity) + "/pay",
+                "payment_method=pm_usBankAccount").get("charge");
         await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", chargeId).isPresent());
 
         // paid on Friday 2025-12-19; the funds are available, and paid out, on Tuesday 2025-12-23
@@ -78,11 +69,11 @@ class PayoutReconciliationTest extends BridgeTestSupport {
 
     @Test
     @SuppressWarnings("unchecked")
-    void aPayoutMixingChargesARefundADisputeAndAConvertedChargeIsOneDepositThatTiesOut() throws Exception {
-        String customer = (String) JSON.readValue(stripe("/v1/customers", "name=Mixed+payout+customer"), Map.class).get("id");
+    void aPayoutMixingChargesARefundADisputeAndAConvertedChargeIsOneDepositThatTiesOut() {
+        String customer = (String) StripeCalls.post("/v1/customers", "name=Mixed+payout+customer").get("id");
         List<String> usd = INFRA.stripe().charges(customer, 3, 50_000, "usd");        // 3 x 500.00 USD by card
         List<String> eur = INFRA.stripe().charges(customer, 1, 100_000, "eur");       // 1,000.00 EUR, converted
-        stripe("/v1/refunds", "charge=" + usd.get(0) + "&amount=20000");              // 200.00 refunded of 500.00
+        StripeCalls.post("/v1/refunds", "charge=" + usd.get(0) + "&amount=20000");              // 200.00 refunded of 500.00
         INFRA.stripe().dispute(usd.get(1), 50_000);                                    // 500.00 disputed, 15.00 fee
         Map<String, Object> payout = INFRA.stripe().payout(LocalDate.parse("2025-12-23"));
 
@@ -98,8 +89,8 @@ class PayoutReconciliationTest extends BridgeTestSupport {
     }
 
     @Test
-    void aPayoutOfAThousandBalanceTransactionsIsReadPageByPageIntoOneDeposit() throws Exception {
-        String customer = (String) JSON.readValue(stripe("/v1/customers", "name=Many+small+payments"), Map.class).get("id");
+    void aPayoutOfAThousandBalanceTransactionsIsReadPageByPageIntoOneDeposit() {
+        String customer = (String) StripeCalls.post("/v1/customers", "name=Many+small+payments").get("id");
         INFRA.stripe().charges(customer, 1_000, 1_999, "usd");
         int listingsBefore = listings();
         Map<String, Object> payout = INFRA.stripe().payout(LocalDate.parse("2025-12-23"));
@@ -139,13 +130,4 @@ class PayoutReconciliationTest extends BridgeTestSupport {
         return (int) INFRA.stripe().requests().stream().filter(r -> r.path().equals("/v1/balance_transactions")).count();
     }
 
-    private String stripe(String path, String form) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(INFRA.stripe().baseUrl() + path))
-                .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
-        return response.body();
-    }
 }

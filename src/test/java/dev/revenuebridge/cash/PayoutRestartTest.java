@@ -3,15 +3,10 @@ package dev.revenuebridge.cash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.revenuebridge.RevenueBridgeApplication;
-import dev.revenuebridge.sandbox.stripe.StripeWebhooks;
 import dev.revenuebridge.support.BridgeInfrastructure;
+import dev.revenuebridge.support.StripeCalls;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -52,8 +47,7 @@ class PayoutRestartTest {
         INFRA.stripe().payOutLeftovers();   // the sandbox is shared: the payout holds only this test's money
         bridge = start(name, jdbcUrl);
 
-        String customer = (String) new ObjectMapper().readValue(stripe("/v1/customers", "name=Restart+payout"), Map.class)
-                .get("id");
+        String customer = (String) StripeCalls.post("/v1/customers", "name=Restart+payout").get("id");
         INFRA.stripe().charges(customer, 600, 2_500, "usd");
         INFRA.stripe().faults().latency(1_000);   // each page of balance transactions takes a second
         Map<String, Object> payout = INFRA.stripe().payout(LocalDate.parse("2025-12-23"));
@@ -87,19 +81,8 @@ class PayoutRestartTest {
         args.add("--revenue.retry.initial-delay-ms=100");
         ConfigurableApplicationContext context = new SpringApplicationBuilder(RevenueBridgeApplication.class)
                 .registerShutdownHook(false).run(args.toArray(String[]::new));
-        INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:"
-                + context.getEnvironment().getProperty("local.server.port") + "/webhooks/stripe",
-                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, false, false));
+        StripeCalls.deliverWebhooksTo(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")), false, false);
         return context;
     }
 
-    private static String stripe(String path, String form) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(INFRA.stripe().baseUrl() + path))
-                .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
-        return response.body();
-    }
 }

@@ -3,14 +3,9 @@ package dev.revenuebridge.cash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.revenuebridge.sandbox.stripe.StripeWebhooks;
-import dev.revenuebridge.support.BridgeInfrastructure;
 import dev.revenuebridge.support.BridgeTestSupport;
+import dev.revenuebridge.support.StripeCalls;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +25,7 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
 
     @BeforeEach
     void deliverWebhooks() {
-        INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:" + port + "/webhooks/stripe",
-                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, true, false));
+        StripeCalls.deliverWebhooksTo(port, true, false);   // every event twice
     }
 
     @AfterEach
@@ -41,12 +35,12 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
 
     @Test
     @SuppressWarnings("unchecked")
-    void partialAndFullRefundsBecomeCreditMemosAndCustomerRefunds() throws Exception {
+    void partialAndFullRefundsBecomeCreditMemosAndCustomerRefunds() {
         String charge = paidDeal("006Dn0RefundsAAAAA", "pm_usBankAccount");
-        String erpInvoice = (String) INFRA.erp().byExternalId("invoice", invoiceOf("006Dn0RefundsAAAAA")).orElseThrow().get("id");
+        String erpInvoice = (String) INFRA.erp().byExternalId("invoice", StripeCalls.oneTimeInvoiceOf("006Dn0RefundsAAAAA")).orElseThrow().get("id");
 
-        String partial = (String) JSON.readValue(stripe("/v1/refunds", "charge=" + charge + "&amount=500000"), Map.class).get("id");
-        String rest = (String) JSON.readValue(stripe("/v1/refunds", "charge=" + charge), Map.class).get("id");
+        String partial = (String) StripeCalls.post("/v1/refunds", "charge=" + charge + "&amount=500000").get("id");
+        String rest = (String) StripeCalls.post("/v1/refunds", "charge=" + charge).get("id");
         await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerRefund", rest).isPresent()
                 && INFRA.erp().byExternalId("customerRefund", partial).isPresent());
 
@@ -68,7 +62,7 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
 
     @Test
     @SuppressWarnings("unchecked")
-    void aDisputeIsBookedWithItsFeeAndReversedWhenWon() throws Exception {
+    void aDisputeIsBookedWithItsFeeAndReversedWhenWon() {
         String charge = paidDeal("006Dn0DisputeAAAAA", "pm_card_visa");
         String dispute = (String) INFRA.stripe().dispute(charge, 2_000_000).get("id");
         await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("journalEntry", dispute).isPresent());
@@ -102,29 +96,14 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
     }
 
     /** A synced deal whose one-time invoice is paid; the charge id, once the ERP has the payment. */
-    private String paidDeal(String opportunity, String paymentMethod) throws Exception {
+    private String paidDeal(String opportunity, String paymentMethod) {
         INFRA.salesforce().loadDeal(seedDeal(opportunity, "001" + opportunity.substring(3)), true);
         awaitSyncStatus(opportunity, "Synced");
-        String charge = (String) JSON.readValue(stripe("/v1/invoices/" + invoiceOf(opportunity) + "/pay",
-                "payment_method=" + paymentMethod), Map.class).get("charge");
+        String charge = (String) StripeCalls.post("/v1/invoices/" + StripeCalls.oneTimeInvoiceOf(opportunity) + "/pay",
+                "payment_method=" + paymentMethod).get("charge");
         await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", charge).isPresent());
         return charge;
     }
 
-    @SuppressWarnings("unchecked")
-    private static String invoiceOf(String opportunity) {
-        return INFRA.stripe().objects("invoices").stream()
-                .filter(i -> opportunity.equals(((Map<String, Object>) i.getOrDefault("metadata", Map.of())).get("sf_opportunity_id")))
-                .map(i -> (String) i.get("id")).findFirst().orElseThrow();
-    }
 
-    private String stripe(String path, String form) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(INFRA.stripe().baseUrl() + path))
-                .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
-        return response.body();
-    }
 }

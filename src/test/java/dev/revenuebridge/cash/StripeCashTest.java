@@ -6,11 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.revenuebridge.sandbox.stripe.StripeWebhooks;
 import dev.revenuebridge.support.BridgeInfrastructure;
 import dev.revenuebridge.support.BridgeTestSupport;
+import dev.revenuebridge.support.StripeCalls;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -73,21 +70,16 @@ class StripeCashTest extends BridgeTestSupport {
     @Test
     @SuppressWarnings("unchecked")
     void theWorkedExamplesAchPaymentIsAppliedToItsErpInvoiceAndShownOnTheOpportunity() throws Exception {
-        INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:" + port + "/webhooks/stripe",
-                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, true, true));   // every event twice, newest first
+        StripeCalls.deliverWebhooksTo(port, true, true);   // every event twice, newest first
         String opportunity = "006Dn0CashPayAAAAA";
         INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0CashPayAAAAA"), true);
         awaitSyncStatus(opportunity, "Synced");
-        Map<String, Object> invoice = INFRA.stripe().objects("invoices").stream()
-                .filter(i -> opportunity.equals(((Map<String, Object>) i.getOrDefault("metadata", Map.of())).get("sf_opportunity_id")))
-                .findFirst().orElseThrow();
-        String invoiceId = (String) invoice.get("id");
+        String invoiceId = StripeCalls.oneTimeInvoiceOf(opportunity);
         // the ERP invoice from invoice.finalized
         await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("invoice", invoiceId).isPresent());
 
         // the customer pays the 20,000.00 implementation invoice by ACH Direct Debit
-        String paid = stripe(HttpClient.newHttpClient(), "/v1/invoices/" + invoiceId + "/pay", "payment_method=pm_usBankAccount");
-        Map<String, Object> paidInvoice = JSON.readValue(paid, Map.class);
+        Map<String, Object> paidInvoice = StripeCalls.post("/v1/invoices/" + invoiceId + "/pay", "payment_method=pm_usBankAccount");
         String chargeId = (String) paidInvoice.get("charge");
         assertThat(chargeId).startsWith("py_");
 
@@ -125,15 +117,13 @@ class StripeCashTest extends BridgeTestSupport {
     }
 
     @Test
-    void anInvoiceMadeOutsideTheBridgeGoesToTheExceptionQueueNotIntoRetries() throws Exception {
-        INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:" + port + "/webhooks/stripe",
-                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, false, false));
-        HttpClient client = HttpClient.newHttpClient();
-        String customer = (String) JSON.readValue(stripe(client, "/v1/customers", "name=Walk-in+customer"), Map.class).get("id");
-        stripe(client, "/v1/invoiceitems", "customer=" + customer + "&amount=5000&currency=usd&description=Consulting");
-        String invoice = (String) JSON.readValue(stripe(client, "/v1/invoices", "customer=" + customer
-                + "&collection_method=send_invoice&days_until_due=30&pending_invoice_items_behavior=include"), Map.class).get("id");
-        stripe(client, "/v1/invoices/" + invoice + "/finalize", "");
+    void anInvoiceMadeOutsideTheBridgeGoesToTheExceptionQueueNotIntoRetries() {
+        StripeCalls.deliverWebhooksTo(port, false, false);
+        String customer = (String) StripeCalls.post("/v1/customers", "name=Walk-in+customer").get("id");
+        StripeCalls.post("/v1/invoiceitems", "customer=" + customer + "&amount=5000&currency=usd&description=Consulting");
+        String invoice = (String) StripeCalls.post("/v1/invoices", "customer=" + customer
+                + "&collection_method=send_invoice&days_until_due=30&pending_invoice_items_behavior=include").get("id");
+        StripeCalls.post("/v1/invoices/" + invoice + "/finalize", "");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
                 "SELECT count(*) FROM deal_exception WHERE subject = ? AND kind = 'unknown-object' AND status = 'open'",
@@ -145,14 +135,6 @@ class StripeCashTest extends BridgeTestSupport {
         assertThat(INFRA.erp().byExternalId("invoice", invoice)).isEmpty();
     }
 
-    private String stripe(HttpClient client, String path, String form) throws Exception {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(INFRA.stripe().baseUrl() + path))
-                .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
-        return response.body();
-    }
 
     private int post(String body, String signature) {
         HttpHeaders headers = new HttpHeaders();

@@ -3,9 +3,8 @@ package dev.revenuebridge.cash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.revenuebridge.sandbox.stripe.StripeWebhooks;
-import dev.revenuebridge.support.BridgeInfrastructure;
 import dev.revenuebridge.support.BridgeTestSupport;
+import dev.revenuebridge.support.StripeCalls;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -38,8 +37,7 @@ class UnreconciledPayoutTest extends BridgeTestSupport {
     @SuppressWarnings("unchecked")
     void aPayoutThatDoesNotAddUpBecomesAnExceptionWithItsVariance() {
         INFRA.stripe().payOutLeftovers();   // the sandbox is shared: the payout holds only this test's money
-        INFRA.stripe().webhooks().register(new StripeWebhooks.Endpoint("http://127.0.0.1:" + port + "/webhooks/stripe",
-                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, false, false));
+        StripeCalls.deliverWebhooksTo(port, false, false);
         String customer = "cus_unreconciled";
         List<String> charges = INFRA.stripe().charges(customer, 3, 10_000, "usd");   // 3 x 100.00 by card (fee 3.20)
         String missing = (String) INFRA.stripe().object("charges", charges.get(2)).orElseThrow().get("balance_transaction");

@@ -1,0 +1,56 @@
+package dev.revenuebridge.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.revenuebridge.sandbox.stripe.StripeWebhooks;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+/** What a Stripe user does in tests: API calls to the Stripe sandbox, and the webhook endpoint pointing at a bridge. */
+public final class StripeCalls {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private StripeCalls() {
+    }
+
+    /** POSTs a form to the sandbox's Stripe API with the test key; the object Stripe answers, asserting 200. */
+    public static Map<String, Object> post(String path, String form) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                            URI.create(BridgeInfrastructure.shared().stripe().baseUrl() + path))
+                    .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+            return JSON.readValue(response.body(), new TypeReference<>() {
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The id of the one-time invoice the bridge made for the Opportunity. */
+    @SuppressWarnings("unchecked")
+    public static String oneTimeInvoiceOf(String opportunityId) {
+        return BridgeInfrastructure.shared().stripe().objects("invoices").stream()
+                .filter(i -> opportunityId.equals(((Map<String, Object>) i.getOrDefault("metadata", Map.of())).get("sf_opportunity_id")))
+                .map(i -> (String) i.get("id")).findFirst().orElseThrow();
+    }
+
+    /** Points a sandbox webhook endpoint, signed with the local secret, at the bridge listening on {@code port}. */
+    public static void deliverWebhooksTo(int port, boolean duplicates, boolean reorder) {
+        BridgeInfrastructure.shared().stripe().webhooks().register(new StripeWebhooks.Endpoint(
+                "http://127.0.0.1:" + port + "/webhooks/stripe", BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, duplicates, reorder));
+    }
+}
