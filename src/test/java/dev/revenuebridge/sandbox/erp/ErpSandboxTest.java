@@ -340,6 +340,22 @@ class ErpSandboxTest {
     }
 
     @Test
+    void refusesAnUnbalancedJournalEntryAndAPaymentThatAppliesMoreThanItPays() throws Exception {
+        createCustomer("SF-001");
+        HttpResponse<String> unbalanced = send("PUT", "/journalEntry/eid:dp_1", "{\"subsidiary\":{\"id\":\"1\"},"
+                + "\"line\":{\"items\":[{\"account\":{\"id\":\"1210\"},\"debit\":100.00},"
+                + "{\"account\":{\"id\":\"1100\"},\"credit\":99.99}]}}");
+        assertThat(errorDetail(unbalanced, 400).path("detail").asText()).contains("out of balance");
+        assertThat(send("PUT", "/journalEntry/eid:dp_1", "{\"subsidiary\":{\"id\":\"1\"},"
+                + "\"line\":{\"items\":[{\"account\":{\"id\":\"1210\"},\"debit\":100.00},"
+                + "{\"account\":{\"id\":\"1100\"},\"credit\":100.00}]}}").statusCode()).isEqualTo(204);
+
+        HttpResponse<String> overApplied = send("PUT", "/customerPayment/eid:py_1", "{\"customer\":{\"id\":\"1000\"},"
+                + "\"payment\":50.00,\"apply\":{\"items\":[{\"doc\":{\"id\":\"9\"},\"amount\":50.01}]}}");
+        assertThat(errorDetail(overApplied, 400).path("detail").asText()).contains("more than the payment");
+    }
+
+    @Test
     void exposesStateOverHttp() throws Exception {
         createCustomer("SF-001");
         send("POST", "/customer", "{}");

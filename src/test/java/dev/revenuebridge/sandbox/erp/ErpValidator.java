@@ -286,6 +286,14 @@ final class ErpValidator {
         switch (spec.name()) {
             case ErpSchema.CUSTOMER -> completeCustomer(fields);
             case ErpSchema.SALES_ORDER -> completeSalesOrder(spec, fields);
+            case "journalEntry" -> {
+                completeLight(fields);
+                checkBalanced(fields);
+            }
+            case "customerPayment" -> {
+                completeLight(fields);
+                checkApplied(fields);
+            }
             default -> completeLight(fields);
         }
         if (spec.isTransaction()) {
@@ -377,6 +385,46 @@ final class ErpValidator {
         Ref subsidiaryRef = (Ref) fields.computeIfAbsent("subsidiary", k -> customer.ref("subsidiary"));
         checkCustomerSubsidiary(customer, store.resolve(subsidiaryRef).orElseThrow(),
                 fields.containsKey("entity") ? "entity" : "customer");
+    }
+
+    /** NetSuite refuses a journal entry whose debits and credits differ. */
+    private static void checkBalanced(Map<String, Object> fields) {
+        BigDecimal debits = BigDecimal.ZERO;
+        BigDecimal credits = BigDecimal.ZERO;
+        for (Map<?, ?> line : sublistLines(fields.get("line"))) {
+            if (line.get("debit") != null) debits = debits.add(new BigDecimal(String.valueOf(line.get("debit"))));
+            if (line.get("credit") != null) credits = credits.add(new BigDecimal(String.valueOf(line.get("credit"))));
+        }
+        if (debits.compareTo(credits) != 0 || debits.signum() == 0) {
+            throw NetSuiteErrors.badRequest(NetSuiteErrors.USER_ERROR, "Error while accessing a resource. The "
+                    + "transaction is out of balance: debits " + debits.toPlainString() + ", credits "
+                    + credits.toPlainString() + ".", "line");
+        }
+    }
+
+    /** NetSuite refuses a payment that applies more than it pays. */
+    private static void checkApplied(Map<String, Object> fields) {
+        if (fields.get("payment") == null) return;
+        BigDecimal payment = new BigDecimal(String.valueOf(fields.get("payment")));
+        BigDecimal applied = BigDecimal.ZERO;
+        for (Map<?, ?> line : sublistLines(fields.get("apply"))) {
+            if (line.get("amount") != null) applied = applied.add(new BigDecimal(String.valueOf(line.get("amount"))));
+        }
+        if (applied.compareTo(payment) > 0) {
+            throw NetSuiteErrors.badRequest(NetSuiteErrors.USER_ERROR, "Error while accessing a resource. The total "
+                    + "amount applied (" + applied.toPlainString() + ") is more than the payment ("
+                    + payment.toPlainString() + ").", "apply");
+        }
+    }
+
+    private static List<Map<?, ?>> sublistLines(Object sublist) {
+        List<Map<?, ?>> out = new java.util.ArrayList<>();
+        if (sublist instanceof Map<?, ?> m && m.get("items") instanceof List<?> items) {
+            for (Object item : items) {
+                if (item instanceof Map<?, ?> line) out.add(line);
+            }
+        }
+        return out;
     }
 
     private void checkCustomerSubsidiary(ErpRecord customer, ErpRecord subsidiary, String path) {
