@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -36,18 +35,18 @@ public class StripeWebhookController {
     private final List<String> secrets;
     private final long toleranceSeconds;
     private final int maxBodyBytes;
-    private final ProducerTemplate producer;
+    private final StripeEventPublisher publisher;
     private final ObjectMapper json;
     private final MeterRegistry meters;
 
     public StripeWebhookController(@Value("${revenue.stripe.webhook.secrets:}") List<String> secrets,
                                    @Value("${revenue.stripe.webhook.tolerance-seconds:300}") long toleranceSeconds,
                                    @Value("${revenue.stripe.webhook.max-body-bytes:1048576}") int maxBodyBytes,
-                                   ProducerTemplate producer, ObjectMapper json, MeterRegistry meters) {
+                                   StripeEventPublisher publisher, ObjectMapper json, MeterRegistry meters) {
         this.secrets = secrets.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         this.toleranceSeconds = toleranceSeconds;
         this.maxBodyBytes = maxBodyBytes;
-        this.producer = producer;
+        this.publisher = publisher;
         this.json = json;
         this.meters = meters;
     }
@@ -94,7 +93,7 @@ public class StripeWebhookController {
             return refuse(HttpStatus.BAD_REQUEST, "unreadable", "signed but not a Stripe event (no id or data.object.id)", request);
         }
         try {
-            producer.sendBodyAndHeader("direct:stripe-event-received", payload, "kafka.KEY", objectId);
+            publisher.publish(payload, objectId);
         } catch (RuntimeException e) {
             LOG.warn("Stripe event {} ({}) could not be put on Kafka; answering 503 so that Stripe delivers it again: {}",
                     eventId, type, e.getMessage());

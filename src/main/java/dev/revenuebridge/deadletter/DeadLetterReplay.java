@@ -27,8 +27,11 @@ public class DeadLetterReplay {
     private final DeadLetters deadLetters;
     private final Approvals audit;
     private final DealEventPublisher dealEvents;
+    private final dev.revenuebridge.cash.StripeEventPublisher stripeEvents;
 
-    public DeadLetterReplay(DeadLetters deadLetters, Approvals audit, DealEventPublisher dealEvents) {
+    public DeadLetterReplay(DeadLetters deadLetters, Approvals audit, DealEventPublisher dealEvents,
+                            dev.revenuebridge.cash.StripeEventPublisher stripeEvents) {
+        this.stripeEvents = stripeEvents;
         this.deadLetters = deadLetters;
         this.audit = audit;
         this.dealEvents = dealEvents;
@@ -81,14 +84,21 @@ public class DeadLetterReplay {
         if (!"open".equals(d.status())) {
             return new Outcome(id, false, "dead letter " + id + " is " + d.status() + ", not open");
         }
-        if (!"deal-sync".equals(d.sourceRoute()) || d.body() == null) {
+        String topic;
+        if ("deal-sync".equals(d.sourceRoute()) && d.body() != null) {
+            dealEvents.publish(d.opportunityId() != null ? d.opportunityId() : String.valueOf(id), d.body());
+            topic = dealEvents.topic();
+        } else if ("stripe-events".equals(d.sourceRoute()) && d.body() != null && stripeEvents.objectId(d.body()) != null) {
+            // a Stripe event whose booking failed: applied again (its id was not kept as processed)
+            stripeEvents.publish(d.body(), stripeEvents.objectId(d.body()));
+            topic = stripeEvents.topic();
+        } else {
             return new Outcome(id, false, "dead letter " + id + " came from " + d.sourceRoute()
-                    + ": only deal events can be replayed; fix the source and let it send again");
+                    + ": only deal events and Stripe events can be replayed; fix the source and let it send again");
         }
-        dealEvents.publish(d.opportunityId() != null ? d.opportunityId() : String.valueOf(id), d.body());
         deadLetters.resolve(id, "replayed", "replayed by " + actor);
         audit.operatorAction(d.opportunityId(), "dead-letter-replay", actor, "dead letter " + id + ": " + d.errorMessage());
-        return new Outcome(id, true, "dead letter " + id + " replayed onto " + dealEvents.topic());
+        return new Outcome(id, true, "dead letter " + id + " replayed onto " + topic);
     }
 
     public Outcome discard(long id, String reason, String actor) {

@@ -117,6 +117,35 @@ class StripeCashTest extends BridgeTestSupport {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aPaymentThatCouldNotBeBookedIsADeadLetterAndItsReplayBooksIt() {
+        StripeCalls.deliverWebhooksTo(port, false, false);
+        String opportunity = "006Dn0CashDeadAAAA";
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0CashDeadAAAA"), true);
+        awaitSyncStatus(opportunity, "Synced");
+        String invoiceId = StripeCalls.oneTimeInvoiceOf(opportunity);
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("invoice", invoiceId).isPresent());
+
+        INFRA.erp().faults().outage(503);
+        String chargeId = (String) StripeCalls.post("/v1/invoices/" + invoiceId + "/pay", "payment_method=pm_usBankAccount")
+                .get("charge");
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("SELECT count(*) FROM dead_letter "
+                + "WHERE opportunity_id = ? AND source_route = 'stripe-events' AND status = 'open'", Integer.class, opportunity) > 0);
+        assertThat(INFRA.salesforce().record("Opportunity", opportunity).get("Sync_Status__c"))
+                .as("a cash booking that failed leaves the deal synced").isEqualTo("Synced");
+        INFRA.erp().faults().clear();
+
+        List<Map<String, Object>> open = http.getForObject("/api/dead-letters", List.class);
+        open.stream().filter(d -> opportunity.equals(d.get("opportunityId"))).forEach(d -> assertThat(
+                http.postForEntity("/api/dead-letters/" + d.get("id") + "/replay", null, Map.class).getStatusCode().value())
+                .isEqualTo(202));
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", chargeId).isPresent());
+        assertThat(INFRA.erp().records("customerPayment").stream().filter(p -> chargeId.equals(p.get("externalId")))).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                "Paid".equals(INFRA.salesforce().record("Opportunity", opportunity).get("Invoice_Status__c")));
+    }
+
+    @Test
     void anInvoiceMadeOutsideTheBridgeGoesToTheExceptionQueueNotIntoRetries() {
         StripeCalls.deliverWebhooksTo(port, false, false);
         String customer = (String) StripeCalls.post("/v1/customers", "name=Walk-in+customer").get("id");
