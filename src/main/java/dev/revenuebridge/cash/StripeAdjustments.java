@@ -1,10 +1,6 @@
 package dev.revenuebridge.cash;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
-import com.stripe.net.ApiResource;
 import dev.revenuebridge.mapping.MappingCatalog;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -30,18 +26,16 @@ import org.springframework.stereotype.Component;
 @Component("stripeAdjustments")
 public class StripeAdjustments {
 
-    private final StripeClient stripe;
-    private final ObjectMapper json;
+    private final StripeObjects stripe;
     private final JdbcTemplate jdbc;
     private final MappingCatalog mappings;
     private final Map<String, String> accounts;
 
-    public StripeAdjustments(StripeClient stripe, ObjectMapper json, JdbcTemplate jdbc, MappingCatalog mappings,
+    public StripeAdjustments(StripeObjects stripe, JdbcTemplate jdbc, MappingCatalog mappings,
                              @Value("${revenue.erp.accounts.stripe-clearing:1100}") String stripeClearing,
                              @Value("${revenue.erp.accounts.disputed-receivables:1210}") String disputedReceivables,
                              @Value("${revenue.erp.accounts.dispute-fees:6150}") String disputeFees) {
         this.stripe = stripe;
-        this.json = json;
         this.jdbc = jdbc;
         this.mappings = mappings;
         this.accounts = Map.of("clearing", stripeClearing, "disputed", disputedReceivables, "fees", disputeFees);
@@ -49,9 +43,7 @@ public class StripeAdjustments {
 
     /** The refund or dispute as Stripe has it now. */
     public Map<String, Object> current(String kind, String id) throws StripeException, IOException {
-        String body = stripe.rawRequest(ApiResource.RequestMethod.GET, "/v1/" + kind + "/" + id, null).body();
-        return json.readValue(body, new TypeReference<>() {
-        });
+        return stripe.get("/v1/" + kind + "/" + id);
     }
 
     /** A dispute closed in the merchant's favour: its booking is reversed. */
@@ -91,7 +83,6 @@ public class StripeAdjustments {
         record.put("tranDate", date(refund.get("created")));
         mappings.erpCurrency(currency).ifPresent(c -> record.put("currency", ref(c)));
         record.put("memo", "Stripe refund " + refund.get("id") + " of charge " + refund.get("charge"));
-        record.put("total", amount);
         record.put("item", Map.of("items", List.of(Map.of("description", "Refund of " + refund.get("charge"),
                 "quantity", 1, "amount", amount))));
         return record;
@@ -108,7 +99,6 @@ public class StripeAdjustments {
         record.put("customer", ref(payment.get("erpCustomerId")));
         record.put("tranDate", date(refund.get("created")));
         mappings.erpCurrency(currency).ifPresent(c -> record.put("currency", ref(c)));
-        record.put("total", amount);
         record.put("memo", "Stripe refund " + refund.get("id"));
         record.put("apply", Map.of("items", List.of(Map.of("doc", ref(creditMemoId), "apply", true, "amount", amount))));
         return record;

@@ -1,10 +1,6 @@
 package dev.revenuebridge.cash;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
-import com.stripe.net.ApiResource;
 import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.trace.DealTrace;
 import java.io.IOException;
@@ -51,15 +47,13 @@ public class StripeCash {
         }
     }
 
-    private final StripeClient stripe;
-    private final ObjectMapper json;
+    private final StripeObjects stripe;
     private final JdbcTemplate jdbc;
     private final DealTrace trace;
     private final MappingCatalog mappings;
 
-    public StripeCash(StripeClient stripe, ObjectMapper json, JdbcTemplate jdbc, DealTrace trace, MappingCatalog mappings) {
+    public StripeCash(StripeObjects stripe, JdbcTemplate jdbc, DealTrace trace, MappingCatalog mappings) {
         this.stripe = stripe;
-        this.json = json;
         this.jdbc = jdbc;
         this.trace = trace;
         this.mappings = mappings;
@@ -67,9 +61,7 @@ public class StripeCash {
 
     /** The invoice as Stripe has it now (not as the event saw it). */
     public Map<String, Object> currentInvoice(String invoiceId) throws StripeException, IOException {
-        String body = stripe.rawRequest(ApiResource.RequestMethod.GET, "/v1/invoices/" + invoiceId, null).body();
-        return json.readValue(body, new TypeReference<>() {
-        });
+        return stripe.get("/v1/invoices/" + invoiceId);
     }
 
     /**
@@ -90,10 +82,9 @@ public class StripeCash {
                     ? String.valueOf(expanded.get("id")) : String.valueOf(invoice.get("subscription"));
         }
         if (candidate == null && subscription != null) {
-            String body = stripe.rawRequest(ApiResource.RequestMethod.GET, "/v1/subscriptions/" + subscription, null).body();
-            candidate = opportunityIn(json.readValue(body, Map.class).get("metadata"));
+            candidate = opportunityIn(stripe.get("/v1/subscriptions/" + subscription).get("metadata"));
         }
-        if (candidate != null && trace.trace(candidate).isPresent()) {
+        if (candidate != null && trace.known(candidate)) {
             return candidate;
         }
         String id = String.valueOf(invoice.get("id"));

@@ -1,10 +1,6 @@
 package dev.revenuebridge.cash;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
-import com.stripe.net.ApiResource;
 import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.trace.DealExceptions;
 import java.io.IOException;
@@ -40,16 +36,13 @@ public class StripePayouts implements AggregationStrategy {
 
     static final int PAGE_SIZE = 100;
 
-    private final StripeClient stripe;
-    private final ObjectMapper json;
+    private final StripeObjects stripe;
     private final JdbcTemplate jdbc;
     private final MappingCatalog mappings;
     private final DealExceptions exceptions;
 
-    public StripePayouts(StripeClient stripe, ObjectMapper json, JdbcTemplate jdbc, MappingCatalog mappings,
-                         DealExceptions exceptions) {
+    public StripePayouts(StripeObjects stripe, JdbcTemplate jdbc, MappingCatalog mappings, DealExceptions exceptions) {
         this.stripe = stripe;
-        this.json = json;
         this.jdbc = jdbc;
         this.mappings = mappings;
         this.exceptions = exceptions;
@@ -57,7 +50,7 @@ public class StripePayouts implements AggregationStrategy {
 
     /** The payout as Stripe has it now. */
     public Map<String, Object> currentPayout(String payoutId) throws StripeException, IOException {
-        return get("/v1/payouts/" + payoutId);
+        return stripe.get("/v1/payouts/" + payoutId);
     }
 
     /** The payout's balance transactions, fetched a page of 100 at a time as the split consumes them. */
@@ -88,7 +81,7 @@ public class StripePayouts implements AggregationStrategy {
                 String path = "/v1/balance_transactions?payout=" + payoutId + "&limit=" + PAGE_SIZE
                         + (after == null ? "" : "&starting_after=" + after);
                 try {
-                    Map<String, Object> list = get(path);
+                    Map<String, Object> list = stripe.get(path);
                     List<Map<String, Object>> data = (List<Map<String, Object>>) list.get("data");
                     page.addAll(data);
                     more = Boolean.TRUE.equals(list.get("has_more")) && !data.isEmpty();
@@ -132,7 +125,6 @@ public class StripePayouts implements AggregationStrategy {
         });
         record.put("tranDate", Instant.ofEpochSecond(ledger.arrivalDate()).atZone(ZoneOffset.UTC).toLocalDate().toString());
         record.put("memo", "Stripe payout " + ledger.payoutId() + " (" + ledger.size() + " balance transactions)");
-        record.put("total", BigDecimal.valueOf(ledger.payoutAmount(), digits));
         record.put("other", Map.of("items", ledger.depositLines(digits).stream()
                 .map(l -> Map.<String, Object>of("memo", l.memo(), "amount", l.amount())).toList()));
         return record;
@@ -171,12 +163,6 @@ public class StripePayouts implements AggregationStrategy {
                 + (unmatched.isEmpty() ? "none" : String.join(", ", unmatched.subList(0, Math.min(20, unmatched.size())))
                 + (unmatched.size() > 20 ? " and " + (unmatched.size() - 20) + " more" : ""));
         exceptions.openForObject(ledger.payoutId(), "unreconciled-payout", reason);
-    }
-
-    private Map<String, Object> get(String path) throws StripeException, IOException {
-        String body = stripe.rawRequest(ApiResource.RequestMethod.GET, path, null).body();
-        return json.readValue(body, new TypeReference<>() {
-        });
     }
 
     private static Object[] concat(String a, String b, List<String> rest) {

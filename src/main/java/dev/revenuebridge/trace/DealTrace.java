@@ -55,6 +55,11 @@ public class DealTrace {
         this.approvals = approvals;
     }
 
+    /** The bridge has received this Opportunity (whatever became of it). */
+    public boolean known(String opportunityId) {
+        return !jdbc.queryForList("SELECT 1 FROM deal_sync WHERE opportunity_id = ?", Integer.class, opportunityId).isEmpty();
+    }
+
     /**
      * True when a change of the Opportunity matters to the bridge: the deal waits for one (it failed, needs review or
      * approval), or it is synced and a change of its terms is an amendment.

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,11 +32,6 @@ class PayoutReconciliationTest extends BridgeTestSupport {
     void deliverWebhooks() {
         INFRA.stripe().payOutLeftovers();   // the sandbox is shared: each payout here holds only this test's money
         StripeCalls.deliverWebhooksTo(port, false, false);
-    }
-
-    @AfterEach
-    void noWebhookEndpoints() {
-        INFRA.stripe().webhooks().clear();
     }
 
     @Test

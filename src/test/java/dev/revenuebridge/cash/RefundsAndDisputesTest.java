@@ -9,7 +9,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -26,11 +25,6 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
     @BeforeEach
     void deliverWebhooks() {
         StripeCalls.deliverWebhooksTo(port, true, false);   // every event twice
-    }
-
-    @AfterEach
-    void noWebhookEndpoints() {
-        INFRA.stripe().webhooks().clear();
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -32,11 +31,6 @@ class StripeCashTest extends BridgeTestSupport {
     int port;
     @Autowired
     JdbcTemplate jdbc;
-
-    @AfterEach
-    void noWebhookEndpoints() {
-        INFRA.stripe().webhooks().clear();
-    }
 
     @Test
     void aHandSignedEventIsAcceptedAndForgedStaleOrOversizedOnesAreRefused() {

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -27,11 +26,6 @@ class UnreconciledPayoutTest extends BridgeTestSupport {
     int port;
     @Autowired
     JdbcTemplate jdbc;
-
-    @AfterEach
-    void noWebhookEndpoints() {
-        INFRA.stripe().webhooks().clear();
-    }
 
     @Test
     @SuppressWarnings("unchecked")

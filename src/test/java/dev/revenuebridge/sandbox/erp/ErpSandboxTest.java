@@ -340,7 +340,7 @@ class ErpSandboxTest {
     }
 
     @Test
-    void refusesAnUnbalancedJournalEntryAndAPaymentThatAppliesMoreThanItPays() throws Exception {
+    void refusesUnbalancedJournalsOverAppliedPaymentsAndASetTotalWhichItComputes() throws Exception {
         createCustomer("SF-001");
         HttpResponse<String> unbalanced = send("PUT", "/journalEntry/eid:dp_1", "{\"subsidiary\":{\"id\":\"1\"},"
                 + "\"line\":{\"items\":[{\"account\":{\"id\":\"1210\"},\"debit\":100.00},"
@@ -349,6 +349,14 @@ class ErpSandboxTest {
         assertThat(send("PUT", "/journalEntry/eid:dp_1", "{\"subsidiary\":{\"id\":\"1\"},"
                 + "\"line\":{\"items\":[{\"account\":{\"id\":\"1210\"},\"debit\":100.00},"
                 + "{\"account\":{\"id\":\"1100\"},\"credit\":100.00}]}}").statusCode()).isEqualTo(204);
+
+        HttpResponse<String> total = send("PUT", "/deposit/eid:po_1", "{\"subsidiary\":{\"id\":\"1\"},\"total\":10.00,"
+                + "\"other\":{\"items\":[{\"amount\":10.00}]}}");
+        assertThat(errorDetail(total, 400).path("detail").asText()).contains("read-only");
+        assertThat(send("PUT", "/deposit/eid:po_1", "{\"subsidiary\":{\"id\":\"1\"},"
+                + "\"other\":{\"items\":[{\"amount\":10.00},{\"amount\":-0.59}]}}").statusCode()).isEqualTo(204);
+        assertThat(json.readTree(send("GET", "/deposit/eid:po_1", null).body()).path("total").decimalValue())
+                .isEqualByComparingTo("9.41");
 
         HttpResponse<String> overApplied = send("PUT", "/customerPayment/eid:py_1", "{\"customer\":{\"id\":\"1000\"},"
                 + "\"payment\":50.00,\"apply\":{\"items\":[{\"doc\":{\"id\":\"9\"},\"amount\":50.01}]}}");

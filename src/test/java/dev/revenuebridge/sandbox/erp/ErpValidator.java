@@ -96,6 +96,11 @@ final class ErpValidator {
                 return;
             }
             Field field = spec.fields().get(name);
+            if (COMPUTED_TOTAL.containsKey(spec.name()) && "total".equals(name)) {
+                // NetSuite computes a transaction's total from its lines; the field cannot be set
+                throw invalidValue(name, "Invalid value for field total: the field is read-only, NetSuite computes it "
+                        + "from the " + COMPUTED_TOTAL.get(spec.name()) + " lines.");
+            }
             if (field == null) {
                 if (spec.mode() != Mode.LIGHT) {
                     throw invalidField(name);
@@ -296,6 +301,13 @@ final class ErpValidator {
             }
             default -> completeLight(fields);
         }
+        if (COMPUTED_TOTAL.containsKey(spec.name())) {
+            BigDecimal total = BigDecimal.ZERO;
+            for (Map<?, ?> line : sublistLines(fields.get(COMPUTED_TOTAL.get(spec.name())))) {
+                if (line.get("amount") != null) total = total.add(new BigDecimal(String.valueOf(line.get("amount"))));
+            }
+            fields.put("total", total);
+        }
         if (spec.isTransaction()) {
             fields.putIfAbsent("tranId", spec.tranIdPrefix() + id);
         }
@@ -386,6 +398,10 @@ final class ErpValidator {
         checkCustomerSubsidiary(customer, store.resolve(subsidiaryRef).orElseThrow(),
                 fields.containsKey("entity") ? "entity" : "customer");
     }
+
+    /** Transactions whose total NetSuite computes, and the sublist it sums. */
+    private static final Map<String, String> COMPUTED_TOTAL = Map.of("invoice", "item", "creditMemo", "item",
+            "deposit", "other", "customerRefund", "apply");
 
     /** NetSuite refuses a journal entry whose debits and credits differ. */
     private static void checkBalanced(Map<String, Object> fields) {
