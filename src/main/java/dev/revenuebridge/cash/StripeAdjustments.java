@@ -52,17 +52,22 @@ public class StripeAdjustments {
         return "charge.dispute.closed".equals(eventType) && "won".equals(dispute.get("status"));
     }
 
-    /** The booked payment of the refunded or disputed charge: opportunity, invoice and their ERP ids. */
+    /**
+     * The booked invoice payment of the refunded or disputed charge (found by the charge, or by the PaymentIntent that
+     * made it: refunds and disputes name both, invoices neither since API 2025-03-31.basil): opportunity, invoice and
+     * their ERP ids.
+     */
     public Map<String, Object> payment(@ExchangeProperty("adjustment") Map<String, Object> adjustment) {
         String charge = String.valueOf(adjustment.get("charge"));
+        Object intent = adjustment.get("payment_intent");
         List<Map<String, Object>> rows = jdbc.queryForList("""
                 SELECT p.opportunity_id AS "opportunityId", p.related_id AS "invoiceId", i.erp_id AS "erpInvoiceId",
                   l.external_id AS "erpCustomerId"
                 FROM cash_document p
                 JOIN cash_document i ON i.stripe_id = p.related_id
                 LEFT JOIN deal_link l ON l.opportunity_id = p.opportunity_id AND l.system = 'erp' AND l.kind = 'customer'
-                WHERE p.stripe_id = ? AND p.kind = 'payment'
-                """, charge);
+                WHERE p.kind = 'payment' AND (p.charge_id = ? OR p.payment_intent_id = ?)
+                """, charge, intent == null ? null : String.valueOf(intent));
         if (rows.isEmpty()) {
             String id = String.valueOf(adjustment.get("id"));
             throw new StripeCash.UnknownStripeObjectException(id, "Stripe " + adjustment.get("object") + " " + id

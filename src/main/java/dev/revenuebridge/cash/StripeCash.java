@@ -59,27 +59,37 @@ public class StripeCash {
         this.mappings = mappings;
     }
 
-    /** The invoice as Stripe has it now (not as the event saw it). */
+    /**
+     * The invoice as Stripe has it now (not as the event saw it), with all its lines: the embedded {@code lines} list
+     * is only the first page, so the rest is read from {@code /v1/invoices/{id}/lines}, 100 at a time.
+     */
+    @SuppressWarnings("unchecked")
     public Map<String, Object> currentInvoice(String invoiceId) throws StripeException, IOException {
-        return stripe.get("/v1/invoices/" + invoiceId);
+        Map<String, Object> invoice = stripe.get("/v1/invoices/" + invoiceId);
+        if (invoice.get("lines") instanceof Map<?, ?> lines && Boolean.TRUE.equals(lines.get("has_more"))) {
+            List<Map<String, Object>> all = new ArrayList<>((List<Map<String, Object>>) lines.get("data"));
+            all.addAll(stripe.listAfter("/v1/invoices/" + invoiceId + "/lines", "",
+                    all.isEmpty() ? null : String.valueOf(all.get(all.size() - 1).get("id"))));
+            ((Map<String, Object>) lines).put("data", all);
+            ((Map<String, Object>) lines).put("has_more", false);
+        }
+        return invoice;
     }
 
     /**
      * The Opportunity whose deal made this invoice: the invoice's own metadata (one-time invoices), else its
-     * subscription's, read from the invoice's parent or from Stripe (the subscription is the source of truth).
+     * subscription's, read from the invoice's parent ({@code parent.subscription_details}, since API 2025-03-31.basil)
+     * or from Stripe (the subscription is the source of truth).
      */
-    @SuppressWarnings("unchecked")
     public String opportunityOf(@ExchangeProperty("invoice") Map<String, Object> invoice) throws StripeException, IOException {
         String candidate = opportunityIn(invoice.get("metadata"));
         String subscription = null;
-        if (candidate == null && invoice.get("parent") instanceof Map<?, ?> parent
+        if (invoice.get("parent") instanceof Map<?, ?> parent
                 && parent.get("subscription_details") instanceof Map<?, ?> details) {
-            candidate = opportunityIn(details.get("metadata"));
+            if (candidate == null) {
+                candidate = opportunityIn(details.get("metadata"));
+            }
             subscription = details.get("subscription") == null ? null : String.valueOf(details.get("subscription"));
-        }
-        if (subscription == null && invoice.get("subscription") != null) {
-            subscription = invoice.get("subscription") instanceof Map<?, ?> expanded
-                    ? String.valueOf(expanded.get("id")) : String.valueOf(invoice.get("subscription"));
         }
         if (candidate == null && subscription != null) {
             candidate = opportunityIn(stripe.get("/v1/subscriptions/" + subscription).get("metadata"));
@@ -131,29 +141,57 @@ public class StripeCash {
         return record;
     }
 
-    /** The external id of the invoice's payment: the charge, or the invoice itself when paid out of band. */
-    public String paymentId(@ExchangeProperty("invoice") Map<String, Object> invoice) {
-        Object charge = invoice.get("charge");
-        if (charge instanceof Map<?, ?> expanded) {
-            charge = expanded.get("id");
+    /**
+     * The paid payments of the invoice, oldest first: since API 2025-03-31.basil an invoice is paid by invoice payments
+     * ({@code /v1/invoice_payments?invoice=...}), several when it is paid in parts; each names the PaymentIntent that
+     * collected it, whose {@code latest_charge} is the charge that refunds, disputes and payouts refer to. One request
+     * (the PaymentIntents expanded) for up to 100 payments. Paid out of band, an invoice has none.
+     */
+    @SuppressWarnings("unchecked")
+    public List<InvoicePayment> paidPayments(@ExchangeProperty("invoice") Map<String, Object> invoice)
+            throws StripeException, IOException {
+        List<Map<String, Object>> listed = stripe.listAfter("/v1/invoice_payments",
+                "invoice=" + invoice.get("id") + "&status=paid&expand[]=data.payment.payment_intent", null);
+        List<InvoicePayment> payments = new ArrayList<>();
+        for (Map<String, Object> p : listed) {
+            Map<String, Object> payment = (Map<String, Object>) p.getOrDefault("payment", Map.of());
+            Object intent = payment.get("payment_intent");
+            String intentId = intent instanceof Map<?, ?> expanded ? String.valueOf(expanded.get("id"))
+                    : intent == null ? null : String.valueOf(intent);
+            Object charge = intent instanceof Map<?, ?> expanded ? expanded.get("latest_charge") : payment.get("charge");
+            if (charge instanceof Map<?, ?> expandedCharge) {
+                charge = expandedCharge.get("id");
+            }
+            Map<String, Object> transitions = (Map<String, Object>) p.getOrDefault("status_transitions", Map.of());
+            payments.add(new InvoicePayment(String.valueOf(p.get("id")), String.valueOf(p.get("invoice")),
+                    intentId, charge == null ? null : String.valueOf(charge),
+                    ((Number) p.get("amount_paid")).longValue(), String.valueOf(p.get("currency")),
+                    date(transitions.get("paid_at"), p.get("created"))));
         }
-        return charge != null ? String.valueOf(charge) : invoice.get("id") + "-paid";
+        payments.sort(java.util.Comparator.comparing(InvoicePayment::paidOn).thenComparing(InvoicePayment::id));
+        return payments;
     }
 
-    /** The NetSuite customer payment of what was paid on the invoice, applied to the ERP invoice. */
-    @SuppressWarnings("unchecked")
-    public Map<String, Object> erpPayment(@ExchangeProperty("invoice") Map<String, Object> invoice,
+    /** One paid payment of an invoice, in minor units of its currency. */
+    public record InvoicePayment(String id, String invoiceId, String paymentIntentId, String chargeId, long amountPaid,
+                                 String currency, LocalDate paidOn) {
+    }
+
+    /** The NetSuite customer payment of one invoice payment, applied to the ERP invoice. */
+    public Map<String, Object> erpPayment(@org.apache.camel.Body InvoicePayment payment,
+                                          @ExchangeProperty("invoice") Map<String, Object> invoice,
                                           @Header("opportunityId") String opportunityId,
                                           @ExchangeProperty("erpInvoiceId") String erpInvoiceId) {
-        String currency = currency(invoice);
-        BigDecimal paid = money(invoice.get("amount_paid"), currency);
+        BigDecimal paid = money(payment.amountPaid(), payment.currency());
         Map<String, Object> record = new LinkedHashMap<>();
-        record.put("externalId", paymentId(invoice));
+        record.put("externalId", payment.id());
         record.put("customer", ref(linked(opportunityId, "customer")));
         record.put("payment", paid);
-        record.put("tranDate", paidOn(invoice).toString());
-        mappings.erpCurrency(currency).ifPresent(c -> record.put("currency", ref(c)));
-        record.put("memo", "Stripe payment " + paymentId(invoice) + " of invoice " + invoice.get("number"));
+        record.put("tranDate", payment.paidOn().toString());
+        mappings.erpCurrency(payment.currency()).ifPresent(c -> record.put("currency", ref(c)));
+        record.put("memo", "Stripe invoice payment " + payment.id() + " (" + (payment.chargeId() != null
+                ? "charge " + payment.chargeId() : "payment intent " + payment.paymentIntentId()) + ") of invoice "
+                + invoice.get("number"));
         record.put("apply", Map.of("items", List.of(Map.of("doc", ref(erpInvoiceId), "apply", true, "amount", paid))));
         return record;
     }
@@ -168,13 +206,14 @@ public class StripeCash {
                         ((Number) invoice.get("created")).longValue()));
     }
 
-    public void recordPayment(@ExchangeProperty("invoice") Map<String, Object> invoice,
+    public void recordPayment(@org.apache.camel.Body InvoicePayment payment,
                               @Header("opportunityId") String opportunityId,
-                              @ExchangeProperty("erpPaymentId") String erpPaymentId) {
-        String currency = currency(invoice);
-        upsert(paymentId(invoice), "payment", opportunityId, null, "succeeded", currency,
-                money(invoice.get("amount_paid"), currency), null, erpPaymentId, String.valueOf(invoice.get("id")),
-                paidOn(invoice).atStartOfDay(ZoneOffset.UTC).toInstant());
+                              @Header("erpInternalId") String erpPaymentId) {
+        upsert(payment.id(), "payment", opportunityId, null, "succeeded", payment.currency(),
+                money(payment.amountPaid(), payment.currency()), null, erpPaymentId, payment.invoiceId(),
+                payment.paidOn().atStartOfDay(ZoneOffset.UTC).toInstant());
+        jdbc.update("UPDATE cash_document SET charge_id = ?, payment_intent_id = ? WHERE stripe_id = ?",
+                payment.chargeId(), payment.paymentIntentId(), payment.id());
     }
 
     /** What the Opportunity shows: this invoice's number and status, the payment date, what is still owed on the deal. */
@@ -184,7 +223,11 @@ public class StripeCash {
         fields.put("Invoice_Number__c", invoice.get("number"));
         fields.put("Invoice_Status__c", invoiceStatus(invoice));
         if ("paid".equals(invoice.get("status")) || ((Number) invoice.getOrDefault("amount_paid", 0)).longValue() > 0) {
-            fields.put("Payment_Date__c", paidOn(invoice).toString());
+            // the day of the latest payment booked on it (an invoice paid in parts has paid_at only once fully paid)
+            java.sql.Timestamp latest = jdbc.queryForObject("SELECT max(occurred_at) FROM cash_document "
+                    + "WHERE kind = 'payment' AND related_id = ?", java.sql.Timestamp.class, invoice.get("id"));
+            fields.put("Payment_Date__c", (latest != null
+                    ? latest.toInstant().atZone(ZoneOffset.UTC).toLocalDate() : paidOn(invoice)).toString());
         }
         BigDecimal outstanding = jdbc.queryForObject("SELECT coalesce(sum(amount_remaining), 0) FROM cash_document "
                 + "WHERE opportunity_id = ? AND kind = 'invoice' AND status = 'open'", BigDecimal.class, opportunityId);
@@ -196,7 +239,8 @@ public class StripeCash {
     public List<Map<String, Object>> documents(String opportunityId) {
         return jdbc.queryForList("""
                 SELECT stripe_id AS "stripeId", kind, number, status, currency, amount, amount_remaining AS "amountRemaining",
-                  erp_id AS "erpId", related_id AS "relatedId", payout_id AS "payoutId", deposit_id AS "depositId",
+                  erp_id AS "erpId", related_id AS "relatedId", charge_id AS "chargeId",
+                  payment_intent_id AS "paymentIntentId", payout_id AS "payoutId", deposit_id AS "depositId",
                   occurred_at AS "occurredAt"
                 FROM cash_document WHERE opportunity_id = ? ORDER BY occurred_at, stripe_id
                 """, opportunityId);

@@ -6,12 +6,15 @@ import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.net.ApiResource;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Stripe objects read as Stripe has them now, as plain maps, through the bridge's rate-limited client. The cash side
- * reads raw JSON rather than the SDK's models: the SDK speaks a newer API version than some fields it needs.
+ * Stripe objects read as Stripe has them now, as plain maps, through the bridge's rate-limited client (so at the API
+ * version the SDK pins, {@link com.stripe.ApiVersion#CURRENT}). Every key the cash side reads is one the SDK's model of
+ * that version declares: StripeShapeTest holds the list against the models.
  */
 @Component
 public class StripeObjects {
@@ -29,5 +32,30 @@ public class StripeObjects {
         String body = stripe.rawRequest(ApiResource.RequestMethod.GET, path, null).body();
         return json.readValue(body, new TypeReference<>() {
         });
+    }
+
+    /** The largest page Stripe lists (docs.stripe.com/api/pagination: limit between 1 and 100, default 10). */
+    public static final int PAGE_SIZE = 100;
+
+    /**
+     * Every element of a Stripe list ({@code path} with the filters in {@code query}, e.g. {@code invoice=in_...}),
+     * after {@code startingAfter} when given: page after page of {@value #PAGE_SIZE} while {@code has_more}.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> listAfter(String path, String query, String startingAfter)
+            throws StripeException, IOException {
+        List<Map<String, Object>> all = new ArrayList<>();
+        String after = startingAfter;
+        while (true) {
+            String url = path + "?limit=" + PAGE_SIZE + (query == null || query.isEmpty() ? "" : "&" + query)
+                    + (after == null ? "" : "&starting_after=" + after);
+            Map<String, Object> page = get(url);
+            List<Map<String, Object>> data = (List<Map<String, Object>>) page.get("data");
+            all.addAll(data);
+            if (!Boolean.TRUE.equals(page.get("has_more")) || data.isEmpty()) {
+                return all;
+            }
+            after = String.valueOf(data.get(data.size() - 1).get("id"));
+        }
     }
 }

@@ -143,17 +143,21 @@ public class StripePayouts implements AggregationStrategy {
         List<String> sources = ledger.entries().stream().map(PayoutLedger.Entry::source).filter(s -> s != null).toList();
         for (int from = 0; from < sources.size(); from += 500) {
             List<String> chunk = sources.subList(from, Math.min(sources.size(), from + 500));
+            // a payment's balance transaction names its charge; refunds and disputes are keyed by their own ids
+            String in = chunk.stream().map(s -> "?").collect(Collectors.joining(","));
+            List<Object> args = new java.util.ArrayList<>(List.of(ledger.payoutId(), erpDepositId));
+            args.addAll(chunk);
+            args.addAll(chunk);
             jdbc.update("UPDATE cash_document SET payout_id = ?, deposit_id = ?, updated_at = now() WHERE stripe_id IN ("
-                    + chunk.stream().map(s -> "?").collect(Collectors.joining(",")) + ")",
-                    concat(ledger.payoutId(), erpDepositId, chunk));
+                    + in + ") OR charge_id IN (" + in + ")", args.toArray());
         }
     }
 
     /** A payout that did not add up in time: an exception naming the variance and the transactions not matched. */
     public void unreconciled(@Body PayoutLedger ledger) {
         int digits = Currency.getInstance(ledger.currency().toUpperCase(Locale.ROOT)).getDefaultFractionDigits();
-        List<String> known = jdbc.queryForList("SELECT stripe_id FROM cash_document WHERE payout_id = ? OR stripe_id IN ("
-                + "SELECT stripe_id FROM cash_document WHERE kind = 'payment')", String.class, ledger.payoutId());
+        List<String> known = jdbc.queryForList("SELECT coalesce(charge_id, stripe_id) FROM cash_document "
+                + "WHERE payout_id = ? OR kind = 'payment'", String.class, ledger.payoutId());
         List<String> unmatched = ledger.entries().stream().filter(e -> e.source() == null || !known.contains(e.source()))
                 .map(e -> e.id() + " (" + e.type() + ", net " + BigDecimal.valueOf(e.net(), digits) + ")").toList();
         String reason = "payout " + ledger.payoutId() + " of " + BigDecimal.valueOf(ledger.payoutAmount(), digits) + " "
@@ -165,13 +169,4 @@ public class StripePayouts implements AggregationStrategy {
         exceptions.openForObject(ledger.payoutId(), "unreconciled-payout", reason);
     }
 
-    private static Object[] concat(String a, String b, List<String> rest) {
-        Object[] out = new Object[rest.size() + 2];
-        out[0] = a;
-        out[1] = b;
-        for (int i = 0; i < rest.size(); i++) {
-            out[i + 2] = rest.get(i);
-        }
-        return out;
-    }
 }

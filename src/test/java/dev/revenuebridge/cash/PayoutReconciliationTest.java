@@ -40,9 +40,10 @@ class PayoutReconciliationTest extends BridgeTestSupport {
         String opportunity = "006Dn0PayoutWxAAAA";
         INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0PayoutWxAAAA"), true);
         awaitSyncStatus(opportunity, "Synced");
-        String chargeId = (String) StripeCalls.post("/v1/invoices/" + StripeCalls.oneTimeInvoiceOf(opportunity) + "/pay",
-                "payment_method=pm_usBankAccount").get("charge");
-        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", chargeId).isPresent());
+        StripeCalls.Paid paid = StripeCalls.pay(StripeCalls.oneTimeInvoiceOf(opportunity), "pm_usBankAccount");
+        String chargeId = paid.charge();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                INFRA.erp().byExternalId("customerPayment", paid.invoicePayment()).isPresent());
 
         // paid on Friday 2025-12-19; the funds are available, and paid out, on Tuesday 2025-12-23
         Map<String, Object> charge = INFRA.stripe().object("charges", chargeId).orElseThrow();
@@ -57,7 +58,7 @@ class PayoutReconciliationTest extends BridgeTestSupport {
 
         Map<String, Object> trace = trace(opportunity);
         assertThat((List<Map<String, Object>>) trace.get("cash")).anySatisfy(d -> assertThat(d)
-                .containsEntry("stripeId", chargeId).containsEntry("kind", "payment")
+                .containsEntry("stripeId", paid.invoicePayment()).containsEntry("chargeId", chargeId).containsEntry("kind", "payment")
                 .containsEntry("payoutId", payout.get("id")).containsEntry("depositId", deposit.get("id")));
     }
 

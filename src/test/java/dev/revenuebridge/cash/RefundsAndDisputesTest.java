@@ -30,11 +30,13 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
     @Test
     @SuppressWarnings("unchecked")
     void partialAndFullRefundsBecomeCreditMemosAndCustomerRefunds() {
-        String charge = paidDeal("006Dn0RefundsAAAAA", "pm_usBankAccount");
+        StripeCalls.Paid paid = paidDeal("006Dn0RefundsAAAAA", "pm_usBankAccount");
         String erpInvoice = (String) INFRA.erp().byExternalId("invoice", StripeCalls.oneTimeInvoiceOf("006Dn0RefundsAAAAA")).orElseThrow().get("id");
 
-        String partial = (String) StripeCalls.post("/v1/refunds", "charge=" + charge + "&amount=500000").get("id");
-        String rest = (String) StripeCalls.post("/v1/refunds", "charge=" + charge).get("id");
+        // a refund names the PaymentIntent or the charge (never the invoice): both find the invoice through its payment
+        String partial = (String) StripeCalls.post("/v1/refunds", "payment_intent=" + paid.paymentIntent()
+                + "&amount=500000").get("id");
+        String rest = (String) StripeCalls.post("/v1/refunds", "charge=" + paid.charge()).get("id");
         await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerRefund", rest).isPresent()
                 && INFRA.erp().byExternalId("customerRefund", partial).isPresent());
 
@@ -57,7 +59,7 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
     @Test
     @SuppressWarnings("unchecked")
     void aDisputeIsBookedWithItsFeeAndReversedWhenWon() {
-        String charge = paidDeal("006Dn0DisputeAAAAA", "pm_card_visa");
+        String charge = paidDeal("006Dn0DisputeAAAAA", "pm_card_visa").charge();
         String dispute = (String) INFRA.stripe().dispute(charge, 2_000_000).get("id");
         await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("journalEntry", dispute).isPresent());
         Map<String, Object> opened = INFRA.erp().byExternalId("journalEntry", dispute).orElseThrow();
@@ -89,14 +91,14 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
         });
     }
 
-    /** A synced deal whose one-time invoice is paid; the charge id, once the ERP has the payment. */
-    private String paidDeal(String opportunity, String paymentMethod) {
+    /** A synced deal whose one-time invoice is paid; its payment, once the ERP has it. */
+    private StripeCalls.Paid paidDeal(String opportunity, String paymentMethod) {
         INFRA.salesforce().loadDeal(seedDeal(opportunity, "001" + opportunity.substring(3)), true);
         awaitSyncStatus(opportunity, "Synced");
-        String charge = (String) StripeCalls.post("/v1/invoices/" + StripeCalls.oneTimeInvoiceOf(opportunity) + "/pay",
-                "payment_method=" + paymentMethod).get("charge");
-        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", charge).isPresent());
-        return charge;
+        StripeCalls.Paid paid = StripeCalls.pay(StripeCalls.oneTimeInvoiceOf(opportunity), paymentMethod);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                INFRA.erp().byExternalId("customerPayment", paid.invoicePayment()).isPresent());
+        return paid;
     }
 
 

@@ -73,13 +73,17 @@ class StripeCashTest extends BridgeTestSupport {
         await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("invoice", invoiceId).isPresent());
 
         // the customer pays the 20,000.00 implementation invoice by ACH Direct Debit
-        Map<String, Object> paidInvoice = StripeCalls.post("/v1/invoices/" + invoiceId + "/pay", "payment_method=pm_usBankAccount");
-        String chargeId = (String) paidInvoice.get("charge");
-        assertThat(chargeId).startsWith("py_");
+        StripeCalls.Paid paid = StripeCalls.pay(invoiceId, "pm_usBankAccount");
+        Map<String, Object> paidInvoice = paid.invoice();
+        assertThat(paidInvoice).as("an invoice as API %s shapes it", com.stripe.Stripe.API_VERSION)
+                .containsKey("parent").doesNotContainKeys("charge", "payment_intent", "paid", "subscription");
+        assertThat(paid.invoicePayment()).startsWith("inpay_");
+        assertThat(paid.charge()).as("an ACH Direct Debit charge").startsWith("py_");
+        String paymentId = paid.invoicePayment();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", chargeId).isPresent());
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", paymentId).isPresent());
         Map<String, Object> erpInvoice = INFRA.erp().byExternalId("invoice", invoiceId).orElseThrow();
-        Map<String, Object> payment = INFRA.erp().byExternalId("customerPayment", chargeId).orElseThrow();
+        Map<String, Object> payment = INFRA.erp().byExternalId("customerPayment", paymentId).orElseThrow();
         assertThat(new BigDecimal(String.valueOf(payment.get("payment")))).isEqualByComparingTo("20000.00");
         List<Map<String, Object>> applied = (List<Map<String, Object>>) ((Map<String, Object>) payment.get("apply")).get("items");
         assertThat(applied).singleElement().satisfies(a -> {
@@ -97,7 +101,7 @@ class StripeCashTest extends BridgeTestSupport {
         assertThat(new BigDecimal(String.valueOf(opp.get("Outstanding_Balance__c")))).isEqualByComparingTo("0");
 
         // delivered twice and reordered, yet booked once
-        assertThat(INFRA.erp().records("customerPayment").stream().filter(p -> chargeId.equals(p.get("externalId")))).hasSize(1);
+        assertThat(INFRA.erp().records("customerPayment").stream().filter(p -> paymentId.equals(p.get("externalId")))).hasSize(1);
         assertThat(INFRA.erp().records("invoice").stream().filter(i -> invoiceId.equals(i.get("externalId")))).hasSize(1);
 
         Map<String, Object> trace = trace(opportunity);
@@ -106,8 +110,44 @@ class StripeCashTest extends BridgeTestSupport {
             assertThat(d).containsEntry("stripeId", invoiceId).containsEntry("kind", "invoice").containsEntry("status", "paid");
             assertThat(d.get("erpId")).isEqualTo(erpInvoice.get("id"));
         });
-        assertThat(cash).anySatisfy(d -> assertThat(d).containsEntry("stripeId", chargeId).containsEntry("kind", "payment")
-                .containsEntry("erpId", payment.get("id")).containsEntry("relatedId", invoiceId));
+        assertThat(cash).anySatisfy(d -> assertThat(d).containsEntry("stripeId", paymentId).containsEntry("kind", "payment")
+                .containsEntry("erpId", payment.get("id")).containsEntry("relatedId", invoiceId)
+                .containsEntry("chargeId", paid.charge()).containsEntry("paymentIntentId", paid.paymentIntent()));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anInvoicePaidInTwoPartsIsTwoErpPaymentsAndPartiallyPaidInBetween() {
+        StripeCalls.deliverWebhooksTo(port, true, false);
+        String opportunity = "006Dn0CashPartAAAA";
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0CashPartAAAA"), true);
+        awaitSyncStatus(opportunity, "Synced");
+        String invoiceId = StripeCalls.oneTimeInvoiceOf(opportunity);
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("invoice", invoiceId).isPresent());
+
+        StripeCalls.Paid first = StripeCalls.payPart(invoiceId, 500_000L, "pm_usBankAccount");
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                "Partially Paid".equals(INFRA.salesforce().record("Opportunity", opportunity).get("Invoice_Status__c")));
+        assertThat(new BigDecimal(String.valueOf(INFRA.salesforce().record("Opportunity", opportunity)
+                .get("Outstanding_Balance__c")))).isEqualByComparingTo("15000.00");
+        StripeCalls.Paid rest = StripeCalls.pay(invoiceId, "pm_card_visa");
+        assertThat(rest.invoicePayment()).isNotEqualTo(first.invoicePayment());
+
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                "Paid".equals(INFRA.salesforce().record("Opportunity", opportunity).get("Invoice_Status__c")));
+        Map<String, Object> erpInvoice = INFRA.erp().byExternalId("invoice", invoiceId).orElseThrow();
+        for (var part : List.of(Map.entry(first, "5000.00"), Map.entry(rest, "15000.00"))) {
+            Map<String, Object> payment = INFRA.erp().byExternalId("customerPayment", part.getKey().invoicePayment())
+                    .orElseThrow();
+            assertThat(new BigDecimal(String.valueOf(payment.get("payment")))).isEqualByComparingTo(part.getValue());
+            List<Map<String, Object>> applied = (List<Map<String, Object>>) ((Map<String, Object>) payment.get("apply")).get("items");
+            assertThat(((Map<String, Object>) applied.get(0).get("doc")).get("id")).isEqualTo(erpInvoice.get("id"));
+        }
+        assertThat(INFRA.erp().records("customerPayment").stream()
+                .filter(p -> List.of(first.invoicePayment(), rest.invoicePayment()).contains(p.get("externalId"))))
+                .as("each part once, though every event came twice").hasSize(2);
+        assertThat(new BigDecimal(String.valueOf(INFRA.salesforce().record("Opportunity", opportunity)
+                .get("Outstanding_Balance__c")))).isEqualByComparingTo("0");
     }
 
     @Test
@@ -121,8 +161,7 @@ class StripeCashTest extends BridgeTestSupport {
         await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("invoice", invoiceId).isPresent());
 
         INFRA.erp().faults().outage(503);
-        String chargeId = (String) StripeCalls.post("/v1/invoices/" + invoiceId + "/pay", "payment_method=pm_usBankAccount")
-                .get("charge");
+        String paymentId = StripeCalls.pay(invoiceId, "pm_usBankAccount").invoicePayment();
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("SELECT count(*) FROM dead_letter "
                 + "WHERE opportunity_id = ? AND source_route = 'stripe-events' AND status = 'open'", Integer.class, opportunity) > 0);
         assertThat(INFRA.salesforce().record("Opportunity", opportunity).get("Sync_Status__c"))
@@ -133,8 +172,8 @@ class StripeCashTest extends BridgeTestSupport {
         open.stream().filter(d -> opportunity.equals(d.get("opportunityId"))).forEach(d -> assertThat(
                 http.postForEntity("/api/dead-letters/" + d.get("id") + "/replay", null, Map.class).getStatusCode().value())
                 .isEqualTo(202));
-        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", chargeId).isPresent());
-        assertThat(INFRA.erp().records("customerPayment").stream().filter(p -> chargeId.equals(p.get("externalId")))).hasSize(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("customerPayment", paymentId).isPresent());
+        assertThat(INFRA.erp().records("customerPayment").stream().filter(p -> paymentId.equals(p.get("externalId")))).hasSize(1);
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 "Paid".equals(INFRA.salesforce().record("Opportunity", opportunity).get("Invoice_Status__c")));
     }

@@ -40,6 +40,36 @@ public final class StripeCalls {
         }
     }
 
+    /**
+     * A payment of an invoice as Stripe models it since API 2025-03-31.basil: the invoice payment, the PaymentIntent
+     * that collected it and that intent's charge.
+     */
+    public record Paid(String invoicePayment, String paymentIntent, String charge, Map<String, Object> invoice) {
+    }
+
+    /** The customer pays what remains of the invoice with {@code paymentMethod} ({@code POST /v1/invoices/{id}/pay}). */
+    public static Paid pay(String invoiceId, String paymentMethod) {
+        Map<String, Object> invoice = post("/v1/invoices/" + invoiceId + "/pay", "payment_method=" + paymentMethod);
+        return lastPaymentOf(invoiceId, invoice);
+    }
+
+    /** The customer pays {@code amount} (minor units) of the invoice, which stays open while anything remains. */
+    public static Paid payPart(String invoiceId, long amount, String paymentMethod) {
+        BridgeInfrastructure.shared().stripe().payInvoicePartially(invoiceId, amount, paymentMethod);
+        return lastPaymentOf(invoiceId, BridgeInfrastructure.shared().stripe().object("invoices", invoiceId).orElseThrow());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Paid lastPaymentOf(String invoiceId, Map<String, Object> invoice) {
+        var stripe = BridgeInfrastructure.shared().stripe();
+        Map<String, Object> payment = stripe.objects("invoice_payments").stream()
+                .filter(p -> invoiceId.equals(p.get("invoice")) && "paid".equals(p.get("status")))
+                .reduce((a, b) -> b).orElseThrow();
+        String intent = (String) ((Map<String, Object>) payment.get("payment")).get("payment_intent");
+        String charge = (String) stripe.object("payment_intents", intent).orElseThrow().get("latest_charge");
+        return new Paid((String) payment.get("id"), intent, charge, invoice);
+    }
+
     /** The id of the one-time invoice the bridge made for the Opportunity. */
     @SuppressWarnings("unchecked")
     public static String oneTimeInvoiceOf(String opportunityId) {

@@ -39,7 +39,8 @@ final class StripeBalance {
                 "balance transaction", c.pathParam("id"))));
         endpoints.put("GET /v1/payouts/{payout}", of(c -> store.require("payouts", "payout", c.pathParam("payout"))));
         endpoints.put("GET /v1/charges/{charge}", of(c -> store.require("charges", "charge", c.pathParam("charge"))));
-        endpoints.put("POST /v1/refunds", of(this::createRefund, "charge", "amount", "reason", "metadata"));
+        endpoints.put("POST /v1/refunds", of(this::createRefund, "charge", "payment_intent", "amount", "reason",
+                "metadata"));
         endpoints.put("GET /v1/disputes/{dispute}", of(c -> store.require("disputes", "dispute", c.pathParam("dispute"))));
         endpoints.put("GET /v1/refunds/{refund}", of(c -> store.require("refunds", "refund", c.pathParam("refund"))));
     }
@@ -52,7 +53,7 @@ final class StripeBalance {
             store.reference("payouts", "payout", payout, "payout");
         }
         return store.list("balance_transactions", "balance transaction", t -> !hidden.contains(t.get("id"))
-                        && (payout == null || payout.equals(t.get("payout")) || payout.equals(t.get("source")))
+                        && (payout == null || payout.equals(t.get("_payout")) || payout.equals(t.get("source")))
                                 && (type == null || type.equals(t.get("type")))
                                 && (source == null || source.equals(t.get("source"))),
                 c, "/v1/balance_transactions");
@@ -66,6 +67,12 @@ final class StripeBalance {
 
     /** A charge of {@code amount} (minor units of {@code currency}) and its balance transaction in the settlement currency. */
     Map<String, Object> charge(String customer, long amount, String currency, String description, String paymentMethod) {
+        return charge(customer, amount, currency, description, paymentMethod, null);
+    }
+
+    /** The same, made by a PaymentIntent (since basil a charge no longer names an invoice: its intent's payment does). */
+    Map<String, Object> charge(String customer, long amount, String currency, String description, String paymentMethod,
+                               String paymentIntent) {
         boolean ach = paymentMethod != null && (paymentMethod.contains("usBankAccount") || paymentMethod.contains("us_bank_account"));
         long settled = settle(amount, currency);
         long fee = ach ? Math.min(Math.round(settled * 0.008), 500L) : Math.round(settled * 0.029) + 30L;
@@ -90,6 +97,7 @@ final class StripeBalance {
         charge.put("livemode", false);
         charge.put("metadata", new LinkedHashMap<>());
         charge.put("paid", true);
+        charge.put("payment_intent", paymentIntent);
         charge.put("payment_method", paymentMethod);
         charge.put("payment_method_details", Map.of("type", ach ? "us_bank_account" : "card"));
         charge.put("refunded", false);
@@ -101,8 +109,25 @@ final class StripeBalance {
 
     // ---------------------------------------------------------------- refunds
 
+    /** A refund of a charge, named by itself or by its PaymentIntent (docs.stripe.com/api/refunds/create). */
     private Object createRefund(StripeCall c) {
-        Map<String, Object> charge = store.reference("charges", "charge", c.string("charge"), "charge");
+        if (c.string("charge") != null && c.string("payment_intent") != null) {
+            throw StripeError.exclusive("charge", "charge", "payment_intent");
+        }
+        Map<String, Object> charge;
+        if (c.string("payment_intent") != null) {
+            Map<String, Object> intent = store.reference("payment_intents", "payment intent", c.string("payment_intent"),
+                    "payment_intent");
+            if (intent.get("latest_charge") == null) {
+                throw StripeError.state("charge_not_refundable", "payment_intent", "This PaymentIntent ("
+                        + intent.get("id") + ") does not have a successful charge to refund.");
+            }
+            charge = store.find("charges", (String) intent.get("latest_charge"));
+        } else if (c.string("charge") != null) {
+            charge = store.reference("charges", "charge", c.string("charge"), "charge");
+        } else {
+            throw StripeError.missingParameter("charge");
+        }
         long refundable = (Long) charge.get("amount") - (Long) charge.get("amount_refunded");
         long amount = c.integer("amount") != null ? c.integer("amount") : refundable;
         if (amount <= 0 || amount > refundable) {
@@ -124,6 +149,7 @@ final class StripeBalance {
         refund.put("created", store.now());
         refund.put("currency", currency);
         refund.put("metadata", new LinkedHashMap<>());
+        refund.put("payment_intent", charge.get("payment_intent"));
         refund.put("reason", c.string("reason"));
         refund.put("status", "succeeded");
         store.add("refunds", refund);
@@ -151,6 +177,9 @@ final class StripeBalance {
         dispute.put("charge", chargeId);
         dispute.put("created", store.now());
         dispute.put("currency", currency);
+        dispute.put("livemode", false);
+        dispute.put("metadata", new LinkedHashMap<>());
+        dispute.put("payment_intent", charge.get("payment_intent"));
         dispute.put("reason", "product_not_received");
         dispute.put("status", "needs_response");
         store.add("disputes", dispute);
@@ -188,7 +217,7 @@ final class StripeBalance {
         List<Map<String, Object>> included = new ArrayList<>();
         long net = 0;
         for (Map<String, Object> t : store.all("balance_transactions")) {
-            if (t.get("payout") == null && !"payout".equals(t.get("type"))
+            if (t.get("_payout") == null && !"payout".equals(t.get("type"))
                     && SETTLEMENT_CURRENCY.equals(t.get("currency"))) {
                 included.add(t);
                 net += (Long) t.get("net");
@@ -200,7 +229,7 @@ final class StripeBalance {
         String payoutId = StripeIds.next("po_");
         long arrivalEpoch = arrival.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
         for (Map<String, Object> t : included) {
-            t.put("payout", payoutId);
+            t.put("_payout", payoutId);
             t.put("status", "available");
         }
         Map<String, Object> own = transaction("payout", "payout", -net, 0L, payoutId, "STRIPE PAYOUT");
@@ -247,7 +276,7 @@ final class StripeBalance {
                 "description", category.startsWith("dispute") ? "Dispute fee" : "Stripe processing fees",
                 "type", "stripe_fee")));
         txn.put("net", amount - fee);
-        txn.put("payout", null);
+        txn.put("_payout", null);
         txn.put("reporting_category", category);
         txn.put("source", source);
         txn.put("status", "pending");

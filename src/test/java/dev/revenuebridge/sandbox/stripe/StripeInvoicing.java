@@ -34,10 +34,10 @@ final class StripeInvoicing {
     private final StripeStore store;
     private final StripeCatalog catalog;
 
-    private final StripeBalance balance;
+    private final StripePayments payments;
 
-    StripeInvoicing(StripeStore store, StripeCatalog catalog, StripeBalance balance) {
-        this.balance = balance;
+    StripeInvoicing(StripeStore store, StripeCatalog catalog, StripePayments payments) {
+        this.payments = payments;
         this.store = store;
         this.catalog = catalog;
     }
@@ -64,6 +64,7 @@ final class StripeInvoicing {
         endpoints.put("GET /v1/invoices/search",
                 of(c -> store.search("invoices", c, "/v1/invoices/search"), "query", "limit", "page"));
         endpoints.put("GET /v1/invoices/{invoice}/lines", of(this::listLines, "limit", "starting_after", "ending_before"));
+        endpoints.put("POST /v1/invoices/{invoice}/add_lines", of(this::addLines, "lines", "metadata"));
         endpoints.put("POST /v1/invoices/{invoice}/finalize", of(this::finalizeInvoice, "auto_advance"));
         endpoints.put("POST /v1/invoices/{invoice}/void", of(this::voidInvoice));
         endpoints.put("POST /v1/invoices/{invoice}/pay", of(this::payInvoice, "paid_out_of_band", "payment_method",
@@ -107,14 +108,14 @@ final class StripeInvoicing {
                 "subscription_details", map("subscription", subscription, "subscription_item", null)));
         item.put("period", map("end", now, "start", now));
         item.put("proration", false);
-        item.put("subscription", subscription);
-        item.put("subscription_item", null);
+        item.put("_subscription", subscription);
+        item.put("_subscription_item", null);
         item.put("tax_rates", new ArrayList<>());
         item.put("test_clock", null);
         applyPricing(item, c, true);
         applyPeriod(item, c.map("period"));
-        if (item.get("description") == null && item.get("price") != null) {
-            item.put("description", productName(asMap(item.get("price"))));
+        if (item.get("description") == null && item.get("_price") != null) {
+            item.put("description", productName(asMap(item.get("_price"))));
         }
         StripeStore.applyMetadata(item, c.params().get("metadata"), "metadata");
         if (invoice != null && !invoice.get("currency").equals(item.get("currency"))) {
@@ -167,7 +168,7 @@ final class StripeInvoicing {
                 throw StripeError.missingParameter("pricing[price]");
             }
             item.put("quantity", qty);
-            String decimal = (String) item.get("unit_amount_decimal");
+            String decimal = (String) item.get("_unit_amount_decimal");
             if (decimal != null) item.put("amount", round(new BigDecimal(decimal).multiply(BigDecimal.valueOf(qty))));
             return;
         }
@@ -200,13 +201,11 @@ final class StripeInvoicing {
         item.put("amount", amount != null ? amount : round(unitAmount.multiply(BigDecimal.valueOf(qty))));
         item.put("currency", currency);
         item.put("net_amount", item.get("amount"));
-        item.put("price", price == null ? null : StripeStore.copy(price));
+        item.put("_price", price == null ? null : StripeStore.copy(price));
         item.put("pricing", price == null ? null : map("price_details", map("price", price.get("id"),
                 "product", price.get("product")), "type", "price_details", "unit_amount_decimal", price.get("unit_amount_decimal")));
         item.put("quantity", qty);
-        boolean whole = unitAmount.stripTrailingZeros().scale() <= 0;
-        item.put("unit_amount", whole ? unitAmount.longValueExact() : null);
-        item.put("unit_amount_decimal", unitAmount.stripTrailingZeros().toPlainString());
+        item.put("_unit_amount_decimal", unitAmount.stripTrailingZeros().toPlainString());
     }
 
     private static void applyPeriod(Map<String, Object> item, Map<String, Object> period) {
@@ -232,7 +231,7 @@ final class StripeInvoicing {
         store.emit("invoiceitem.updated", item, before);
         if (invoice != null) {
             List<Map<String, Object>> lines = lines(invoice);
-            lines.replaceAll(line -> item.get("id").equals(line.get("invoice_item")) ? lineFromItem(item) : line);
+            lines.replaceAll(line -> item.get("id").equals(line.get("_invoice_item")) ? lineFromItem(item) : line);
             recompute(invoice);
         }
         return item;
@@ -252,7 +251,7 @@ final class StripeInvoicing {
         Map<String, Object> item = item(c.pathParam("invoiceitem"));
         Map<String, Object> invoice = editableInvoiceOf(item);
         if (invoice != null) {
-            lines(invoice).removeIf(line -> item.get("id").equals(line.get("invoice_item")));
+            lines(invoice).removeIf(line -> item.get("id").equals(line.get("_invoice_item")));
             recompute(invoice);
         }
         store.remove("invoiceitems", (String) item.get("id"));
@@ -286,17 +285,16 @@ final class StripeInvoicing {
         item.put("parent", map("type", "subscription_details", "subscription_details",
                 map("subscription", sub.get("id"), "subscription_item", subItem.get("id"))));
         item.put("period", map("end", end, "start", start));
-        item.put("price", StripeStore.copy(price));
+        item.put("_price", StripeStore.copy(price));
         item.put("pricing", map("price_details", map("price", price.get("id"), "product", price.get("product")),
                 "type", "price_details", "unit_amount_decimal", price.get("unit_amount_decimal")));
         item.put("proration", true);
         item.put("quantity", quantity);
-        item.put("subscription", sub.get("id"));
-        item.put("subscription_item", subItem.get("id"));
+        item.put("_subscription", sub.get("id"));
+        item.put("_subscription_item", subItem.get("id"));
         item.put("tax_rates", new ArrayList<>());
         item.put("test_clock", null);
-        item.put("unit_amount", price.get("unit_amount"));
-        item.put("unit_amount_decimal", price.get("unit_amount_decimal"));
+        item.put("_unit_amount_decimal", price.get("unit_amount_decimal"));
         store.add("invoiceitems", item);
         store.emit("invoiceitem.created", item, null);
     }
@@ -358,7 +356,7 @@ final class StripeInvoicing {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> item : store.all("invoiceitems")) {
             if (customer.equals(item.get("customer")) && item.get("invoice") == null
-                    && (subscription == null || subscription.equals(item.get("subscription")))) {
+                    && (subscription == null || subscription.equals(item.get("_subscription")))) {
                 out.add(item);
             }
         }
@@ -440,7 +438,7 @@ final class StripeInvoicing {
         invoice.put("status", "draft");
         invoice.put("status_transitions", map("finalized_at", null, "marked_uncollectible_at", null, "paid_at", null,
                 "voided_at", null));
-        invoice.put("subscription", subscription);
+        invoice.put("amount_paid_off_stripe", 0L);
         invoice.put("subtotal", 0L);
         invoice.put("subtotal_excluding_tax", 0L);
         invoice.put("test_clock", null);
@@ -463,8 +461,8 @@ final class StripeInvoicing {
                 (String) sub.get("collection_method"), (Long) sub.get("days_until_due"), null,
                 (String) sub.get("id"), billingReason);
         invoice.put("auto_advance", true);
-        invoice.put("period_end", sub.get("current_period_end"));
-        invoice.put("period_start", sub.get("current_period_start"));
+        invoice.put("period_end", sub.get("_current_period_end"));
+        invoice.put("period_start", sub.get("_current_period_start"));
         asMap(asMap(invoice.get("parent")).get("subscription_details")).put("metadata", StripeStore.copy(sub.get("metadata")));
         store.add("invoices", invoice);
         for (Map<String, Object> line : lines) {
@@ -478,8 +476,6 @@ final class StripeInvoicing {
         store.emit("invoice.created", invoice, null);
         finalize(invoice, null);
         if ("charge_automatically".equals(invoice.get("collection_method")) && "open".equals(invoice.get("status"))) {
-            invoice.put("attempt_count", pay ? 1L : 0L);
-            invoice.put("attempted", pay);
             if (pay) markPaid(invoice, false);
         }
         return invoice;
@@ -506,19 +502,16 @@ final class StripeInvoicing {
                 "subscription_item", item.get("id")), "type", "subscription_item_details"));
         line.put("period", map("end", end, "start", start));
         line.put("pretax_credit_amounts", new ArrayList<>());
-        line.put("price", StripeStore.copy(price));
         line.put("pricing", map("price_details", map("price", price.get("id"), "product", price.get("product")),
                 "type", "price_details", "unit_amount_decimal", price.get("unit_amount_decimal")));
-        line.put("proration", proration);
         line.put("quantity", item.get("quantity"));
         line.put("subscription", sub.get("id"));
-        line.put("subscription_item", item.get("id"));
+        line.put("subtotal", amount);
         line.put("taxes", new ArrayList<>());
-        line.put("type", "subscription");
         return line;
     }
 
-    /** The invoice line an invoice item becomes (with the fields of both the current and the 2023 shapes). */
+    /** The invoice line an invoice item becomes (the item's id kept for the sandbox as {@code _invoice_item}). */
     private static Map<String, Object> lineFromItem(Map<String, Object> item) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("id", StripeIds.next("il_"));
@@ -530,30 +523,27 @@ final class StripeInvoicing {
         line.put("discountable", item.get("discountable"));
         line.put("discounts", new ArrayList<>());
         line.put("invoice", item.get("invoice"));
-        line.put("invoice_item", item.get("id"));
+        line.put("_invoice_item", item.get("id"));
         line.put("livemode", false);
         line.put("metadata", StripeStore.copy(item.get("metadata")));
         Map<String, Object> details = map("invoice_item", item.get("id"), "proration", item.get("proration"),
-                "proration_details", map("credited_items", null), "subscription", item.get("subscription"));
-        line.put("parent", item.get("subscription_item") != null
+                "proration_details", map("credited_items", null), "subscription", item.get("_subscription"));
+        line.put("parent", item.get("_subscription_item") != null
                 ? map("invoice_item_details", null, "subscription_item_details", withItem(details, item),
                         "type", "subscription_item_details")
                 : map("invoice_item_details", details, "subscription_item_details", null, "type", "invoice_item_details"));
         line.put("period", StripeStore.copy(item.get("period")));
         line.put("pretax_credit_amounts", new ArrayList<>());
-        line.put("price", StripeStore.copy(item.get("price")));
         line.put("pricing", StripeStore.copy(item.get("pricing")));
-        line.put("proration", item.get("proration"));
         line.put("quantity", item.get("quantity"));
-        line.put("subscription", item.get("subscription"));
-        line.put("subscription_item", item.get("subscription_item"));
+        line.put("subscription", item.get("_subscription"));
+        line.put("subtotal", item.get("amount"));
         line.put("taxes", new ArrayList<>());
-        line.put("type", "invoiceitem");
         return line;
     }
 
     private static Map<String, Object> withItem(Map<String, Object> details, Map<String, Object> item) {
-        details.put("subscription_item", item.get("subscription_item"));
+        details.put("subscription_item", item.get("_subscription_item"));
         return details;
     }
 
@@ -638,7 +628,7 @@ final class StripeInvoicing {
         String status = c.string("status");
         String collection = c.string("collection_method");
         return store.list("invoices", "invoice", o -> (customer == null || customer.equals(o.get("customer")))
-                        && (subscription == null || subscription.equals(o.get("subscription")))
+                        && (subscription == null || subscription.equals(subscriptionOf(o)))
                         && (status == null || status.equals(o.get("status")))
                         && (collection == null || collection.equals(o.get("collection_method"))),
                 c, "/v1/invoices");
@@ -647,6 +637,34 @@ final class StripeInvoicing {
     private Object listLines(StripeCall c) {
         Map<String, Object> invoice = invoice(c.pathParam("invoice"));
         return store.page(lines(invoice), c, "/v1/invoices/" + invoice.get("id") + "/lines", null, "invoice line item");
+    }
+
+    /**
+     * Adds lines to a draft invoice in one request (docs.stripe.com/api/invoices/add_lines, since 2024-09-30.acacia):
+     * each line becomes an invoice item on the invoice, priced as {@code POST /v1/invoiceitems} prices one; at most
+     * 50 lines per request. Nothing is added when one line is refused.
+     */
+    private Object addLines(StripeCall c) {
+        Map<String, Object> invoice = invoice(c.pathParam("invoice"));
+        List<Object> lines = c.list("lines");
+        if (lines == null || lines.isEmpty()) throw StripeError.missingParameter("lines");
+        if (lines.size() > 50) throw StripeError.invalid("lines", "You can add at most 50 lines in one request.");
+        if (!"draft".equals(invoice.get("status"))) {
+            throw StripeError.state("invoice_not_editable", "lines", "You can only add lines to draft invoices; "
+                    + "invoice " + invoice.get("id") + " is " + invoice.get("status") + ".");
+        }
+        for (Object line : lines) {
+            Map<String, Object> params = new LinkedHashMap<>(asMap(line));
+            if (params.containsKey("invoice_item")) {
+                throw StripeError.invalid("lines[invoice_item]", "The revenue-bridge Stripe sandbox does not simulate "
+                        + "adding existing invoice items as lines.");
+            }
+            params.put("customer", invoice.get("customer"));
+            params.put("invoice", invoice.get("id"));
+            createItem(new StripeCall("POST", Map.of(), params));
+        }
+        StripeStore.applyMetadata(invoice, c.params().get("metadata"), "metadata");
+        return invoice;
     }
 
     private Object finalizeInvoice(StripeCall c) {
@@ -680,6 +698,7 @@ final class StripeInvoicing {
         if (invoice.get("days_until_due") instanceof Long days) invoice.put("due_date", now + days * 86_400);
         if (autoAdvance != null) invoice.put("auto_advance", autoAdvance);
         asMap(invoice.get("status_transitions")).put("finalized_at", now);
+        payments.openDefault(invoice);
         store.emit("invoice.finalized", invoice, before);
         if ((Long) invoice.get("amount_due") == 0) markPaid(invoice, false);
     }
@@ -688,19 +707,61 @@ final class StripeInvoicing {
         markPaid(invoice, outOfBand, null);
     }
 
+    /**
+     * Pays what remains of the invoice: through its default InvoicePayment (a PaymentIntent and its charge), or out of
+     * band (recorded as {@code amount_paid_off_stripe}, with no payment object, as Stripe does since basil).
+     */
     private void markPaid(Map<String, Object> invoice, boolean outOfBand, String paymentMethod) {
-        Map<String, Object> before = StripeStore.copy(invoice);
-        if (!outOfBand && (Long) invoice.get("amount_due") > 0) {
-            invoice.put("charge", charge(invoice, paymentMethod).get("id"));
+        long remaining = (Long) invoice.get("amount_remaining");
+        if (!outOfBand && remaining > 0) {
+            pay(invoice, remaining, paymentMethod);
+            return;
         }
-        invoice.put("amount_paid", invoice.get("amount_due"));
+        Map<String, Object> before = StripeStore.copy(invoice);
+        if (outOfBand) {
+            payments.cancelOpen(invoice);
+            invoice.put("amount_paid_off_stripe", (Long) invoice.get("amount_paid_off_stripe") + remaining);
+        }
+        invoice.put("amount_paid", (Long) invoice.get("amount_paid") + remaining);
+        settle(invoice, before);
+    }
+
+    /**
+     * A payment of {@code amount} (at most what remains) on an open invoice; when it pays the rest the invoice is paid
+     * (invoice.paid, invoice.payment_succeeded), otherwise it stays open with a smaller amount_remaining.
+     */
+    Map<String, Object> pay(Map<String, Object> invoice, long amount, String paymentMethod) {
+        long remaining = (Long) invoice.get("amount_remaining");
+        if (!"open".equals(invoice.get("status"))) {
+            throw StripeError.state("invoice_not_editable", null, "Only open invoices can take a payment; invoice "
+                    + invoice.get("id") + " is " + invoice.get("status") + ".");
+        }
+        if (amount <= 0 || amount > remaining) {
+            throw StripeError.invalid("amount", "The payment (" + amount + ") must be positive and at most the "
+                    + "invoice's amount_remaining (" + remaining + ").");
+        }
+        Map<String, Object> before = StripeStore.copy(invoice);
+        Map<String, Object> payment = payments.collect(invoice, amount, paymentMethod);
+        invoice.put("amount_paid", (Long) invoice.get("amount_paid") + amount);
+        invoice.put("amount_remaining", remaining - amount);
+        invoice.put("attempt_count", (Long) invoice.get("attempt_count") + 1);
+        invoice.put("attempted", true);
+        if (remaining - amount > 0) {
+            store.emit("invoice.updated", invoice, before);
+        } else {
+            settle(invoice, before);
+            store.emit("invoice.payment_succeeded", invoice, null);
+        }
+        return payment;
+    }
+
+    private void settle(Map<String, Object> invoice, Map<String, Object> before) {
         invoice.put("amount_remaining", 0L);
         invoice.put("auto_advance", false);
         invoice.put("status", "paid");
         invoice.put("next_payment_attempt", null);
         asMap(invoice.get("status_transitions")).put("paid_at", store.now());
         store.emit("invoice.paid", invoice, before);
-        if (!outOfBand && (Long) invoice.get("amount_paid") > 0) store.emit("invoice.payment_succeeded", invoice, null);
     }
 
     private Object payInvoice(StripeCall c) {
@@ -719,19 +780,16 @@ final class StripeInvoicing {
         }
         if (status.equals("draft")) finalize(invoice, null);
         if (!"paid".equals(invoice.get("status"))) {
-            if (!outOfBand) {
-                invoice.put("attempt_count", (Long) invoice.get("attempt_count") + 1);
-                invoice.put("attempted", true);
-            }
             markPaid(invoice, outOfBand, c.string("payment_method"));
         }
         return invoice;
     }
 
-    /** The charge that collected the invoice (its balance transaction: gross, Stripe's fee, net). */
-    private Map<String, Object> charge(Map<String, Object> invoice, String paymentMethod) {
-        return balance.charge((String) invoice.get("customer"), (Long) invoice.get("amount_due"),
-                (String) invoice.get("currency"), "Payment for Invoice " + invoice.get("number"), paymentMethod);
+    /** The subscription an invoice bills, as basil and later name it: {@code parent.subscription_details.subscription}. */
+    static String subscriptionOf(Map<String, Object> invoice) {
+        Map<String, Object> details = asMap(asMap(invoice.get("parent")) == null ? null
+                : asMap(invoice.get("parent")).get("subscription_details"));
+        return details == null ? null : (String) details.get("subscription");
     }
 
     private Object voidInvoice(StripeCall c) {
@@ -742,6 +800,7 @@ final class StripeInvoicing {
                     + status + "`.");
         }
         Map<String, Object> before = StripeStore.copy(invoice);
+        payments.cancelOpen(invoice);
         invoice.put("status", "void");
         invoice.put("auto_advance", false);
         asMap(invoice.get("status_transitions")).put("voided_at", store.now());

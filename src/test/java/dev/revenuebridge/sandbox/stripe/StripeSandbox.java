@@ -69,6 +69,8 @@ public final class StripeSandbox extends SandboxServer {
     private final AtomicInteger replays = new AtomicInteger();
     private final AtomicInteger rateLimited = new AtomicInteger();
     private final AtomicInteger validationErrors = new AtomicInteger();
+    private final StripeInvoicing invoicing;
+    private final StripeSchedules schedules;
     private volatile Clock clock = Clock.systemUTC();
     private volatile Duration idempotencyKeyTtl = Duration.ofHours(24);
 
@@ -76,12 +78,17 @@ public final class StripeSandbox extends SandboxServer {
     public StripeSandbox(Path openApiSpec) {
         this.openApi = StripeOpenApi.load(openApiSpec);
         StripeCatalog catalog = new StripeCatalog(store);
-        StripeInvoicing invoicing = new StripeInvoicing(store, catalog, balance);
+        StripePayments payments = new StripePayments(store, balance);
+        this.invoicing = new StripeInvoicing(store, catalog, payments);
+        StripeSubscriptions subscriptions = new StripeSubscriptions(store, catalog, invoicing);
+        this.schedules = new StripeSchedules(store, catalog, subscriptions);
         listeners.add(webhooks::accept);
         balance.register(endpoints);
         catalog.register(endpoints);
         invoicing.register(endpoints);
-        new StripeSubscriptions(store, catalog, invoicing).register(endpoints);
+        payments.register(endpoints);
+        subscriptions.register(endpoints);
+        schedules.register(endpoints);
     }
 
     /** Where the project keeps Stripe's OpenAPI description (API version 2023-08-16, MIT licence) on the test classpath. */
@@ -210,6 +217,20 @@ public final class StripeSandbox extends SandboxServer {
     /** Closes a dispute, won or lost. */
     public Map<String, Object> closeDispute(String disputeId, boolean won) {
         return StripeStore.copy(act(() -> balance.closeDispute(disputeId, won)));
+    }
+
+    /**
+     * The customer pays part of an open invoice (what attaching a confirmed PaymentIntent of {@code amount} to it
+     * does: docs.stripe.com/invoicing/partial-payments): one more paid InvoicePayment, invoice_payment.paid.
+     */
+    public Map<String, Object> payInvoicePartially(String invoiceId, long amount, String paymentMethod) {
+        return StripeStore.copy(act(() -> invoicing.pay(store.require("invoices", "invoice", invoiceId), amount,
+                paymentMethod)));
+    }
+
+    /** Starts the subscription schedules whose start date the sandbox's clock has reached, as Stripe does. */
+    public List<String> startDueSchedules() {
+        return act(schedules::startDue);
     }
 
     /** Leaves a balance transaction out of every listing (fault: a payout whose parts do not add up for the client). */

@@ -23,25 +23,41 @@ import java.util.regex.Pattern;
 final class StripeStore {
 
     static final List<String> KINDS =
-            List.of("customers", "products", "prices", "subscriptions", "invoiceitems", "invoices", "charges",
-                    "balance_transactions", "refunds", "disputes", "payouts", "events");
+            List.of("customers", "products", "prices", "subscriptions", "subscription_schedules", "invoiceitems",
+                    "invoices", "invoice_payments", "payment_intents", "charges", "balance_transactions", "refunds",
+                    "disputes", "payouts", "events");
+
+    /**
+     * Embedded lists Stripe sends as their first page only (the rest through their {@code url}): an invoice's lines
+     * (docs.stripe.com/api/invoices/object: "lines ... a list of up to 10 invoice line items").
+     */
+    static final int EMBEDDED_PAGE = 10;
 
     /** Which kind an expandable field refers to. */
-    private static final Map<String, String> FIELD_KINDS = Map.of(
-            "customer", "customers", "product", "products", "price", "prices", "default_price", "prices",
-            "subscription", "subscriptions", "latest_invoice", "invoices", "invoice", "invoices",
-            "invoice_item", "invoiceitems");
+    private static final Map<String, String> FIELD_KINDS = Map.ofEntries(
+            Map.entry("customer", "customers"),
+            Map.entry("product", "products"),
+            Map.entry("price", "prices"),
+            Map.entry("default_price", "prices"),
+            Map.entry("subscription", "subscriptions"),
+            Map.entry("latest_invoice", "invoices"),
+            Map.entry("invoice", "invoices"),
+            Map.entry("invoice_item", "invoiceitems"),
+            Map.entry("payment_intent", "payment_intents"),
+            Map.entry("charge", "charges"),
+            Map.entry("latest_charge", "charges"),
+            Map.entry("schedule", "subscription_schedules"));
     private static final Map<String, String> PREFIX_KINDS = Map.of(
             "cus_", "customers", "prod_", "products", "price_", "prices", "sub_", "subscriptions",
-            "ii_", "invoiceitems", "in_", "invoices", "evt_", "events");
+            "ii_", "invoiceitems", "in_", "invoices", "evt_", "events", "pi_", "payment_intents",
+            "inpay_", "invoice_payments", "sub_sched_", "subscription_schedules");
 
     private static final Map<String, Set<String>> SEARCH_FIELDS = Map.of(
             "customers", Set.of("created", "email", "metadata", "name", "phone"),
             "products", Set.of("active", "created", "description", "metadata", "name", "shippable", "url"),
             "prices", Set.of("active", "created", "currency", "lookup_key", "metadata", "product", "type"),
             "subscriptions", Set.of("created", "metadata", "status"),
-            "invoices", Set.of("created", "currency", "customer", "metadata", "number", "status", "subscription",
-                    "total"));
+            "invoices", Set.of("created", "currency", "customer", "metadata", "number", "status", "total"));
     private static final Pattern CLAUSE = Pattern.compile(
             "(-)?(metadata\\[['\"]([^'\"]+)['\"]]|[a-z_]+)(:|~|>=|<=|>|<)(['\"](.*)['\"]|-?\\d+(\\.\\d+)?|null)");
 
@@ -351,12 +367,34 @@ final class StripeStore {
 
     /** A copy of {@code body} with the {@code expand[]} paths (e.g. {@code customer}, {@code data.customer}) expanded. */
     Object expand(Object body, List<String> paths) {
-        if (paths.isEmpty()) return body;
         Object copy = copy(body);
         for (String path : paths) {
             expand(copy, path.split("\\."), 0);
         }
-        return copy;
+        return visible(copy);
+    }
+
+    /**
+     * What Stripe sends of an object tree (in place): the sandbox's own bookkeeping fields (named {@code _...}, e.g. the
+     * payout a balance transaction went into, which the API does not show) left out, and embedded lists cut to
+     * their first page.
+     */
+    @SuppressWarnings("unchecked")
+    static Object visible(Object node) {
+        if (node instanceof Map<?, ?> raw) {
+            Map<String, Object> map = (Map<String, Object>) raw;
+            map.keySet().removeIf(key -> key.startsWith("_"));
+            if ("invoice".equals(map.get("object")) && map.get("lines") instanceof Map<?, ?> lines
+                    && lines.get("data") instanceof List<?> data && data.size() > EMBEDDED_PAGE) {
+                Map<String, Object> page = (Map<String, Object>) lines;
+                page.put("data", new ArrayList<>(data.subList(0, EMBEDDED_PAGE)));
+                page.put("has_more", true);
+            }
+            map.values().forEach(StripeStore::visible);
+        } else if (node instanceof List<?> list) {
+            list.forEach(StripeStore::visible);
+        }
+        return node;
     }
 
     @SuppressWarnings("unchecked")
@@ -404,11 +442,11 @@ final class StripeStore {
         event.put("api_version", apiVersion);
         event.put("created", now());
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("object", copy(object));
+        data.put("object", visible(copy(object)));
         if (before != null) {
             Map<String, Object> previous = new LinkedHashMap<>();
             before.forEach((k, v) -> {
-                if (!Objects.equals(v, object.get(k))) previous.put(k, v);
+                if (!k.startsWith("_") && !Objects.equals(v, object.get(k))) previous.put(k, visible(copy(v)));
             });
             data.put("previous_attributes", previous);
         }

@@ -93,6 +93,14 @@ final class StripeSubscriptions {
             throw StripeError.invalid("billing_cycle_anchor",
                     "billing_cycle_anchor cannot be earlier than the start date of the subscription.");
         }
+        // "a future UNIX timestamp before the next natural subscription billing date"
+        // (docs.stripe.com/payments/checkout/billing-cycle; the API answers as below): a later start is what
+        // subscription schedules are for
+        long natural = step(start, recurring, 1);
+        if (anchorParam != null && trialEnd == null && anchorParam > natural) {
+            throw StripeError.invalid("billing_cycle_anchor", "billing_cycle_anchor cannot be later than next "
+                    + "natural billing date (" + natural + ") for plan");
+        }
         long anchor = anchorParam != null ? anchorParam : trialEnd != null ? trialEnd : start;
         Long cancelAt = c.integer("cancel_at");
         if (cancelAt != null && cancelAt <= start) {
@@ -128,6 +136,7 @@ final class StripeSubscriptions {
         sub.put("application", null);
         sub.put("application_fee_percent", null);
         sub.put("automatic_tax", map("enabled", false, "liability", null));
+        sub.put("billing_mode", map("flexible", null, "type", "flexible", "updated_at", null));
         sub.put("billing_cycle_anchor", anchor);
         sub.put("billing_cycle_anchor_config", null);
         sub.put("cancel_at", cancelAt);
@@ -137,8 +146,8 @@ final class StripeSubscriptions {
                 "reason", endedAlready ? "cancellation_requested" : null));
         sub.put("collection_method", collection);
         sub.put("currency", asMap(items.get(0).get("price")).get("currency"));
-        sub.put("current_period_end", periodEnd);
-        sub.put("current_period_start", periodStart);
+        sub.put("_current_period_end", periodEnd);
+        sub.put("_current_period_start", periodStart);
         sub.put("customer", customer.get("id"));
         sub.put("days_until_due", days);
         sub.put("default_payment_method", c.string("default_payment_method"));
@@ -381,7 +390,7 @@ final class StripeSubscriptions {
         if (c.bool("cancel_at_period_end") != null) {
             boolean atEnd = c.bool("cancel_at_period_end");
             sub.put("cancel_at_period_end", atEnd);
-            sub.put("cancel_at", atEnd ? sub.get("current_period_end") : null);
+            sub.put("cancel_at", atEnd ? sub.get("_current_period_end") : null);
         }
         StripeStore.applyMetadata(sub, c.params().get("metadata"), "metadata");
         String prorationBehavior = c.string("proration_behavior", "create_prorations");
@@ -446,8 +455,8 @@ final class StripeSubscriptions {
                     + "billing interval of a subscription.");
         }
         items.forEach(item -> {
-            item.put("current_period_end", sub.get("current_period_end"));
-            item.put("current_period_start", sub.get("current_period_start"));
+            item.put("current_period_end", sub.get("_current_period_end"));
+            item.put("current_period_start", sub.get("_current_period_start"));
         });
         sub.put("items", itemList((String) sub.get("id"), items));
         if (prorationBehavior.equals("none") || !"active".equals(sub.get("status"))) return false;
@@ -458,7 +467,7 @@ final class StripeSubscriptions {
 
     /** A pending proration invoice item for the rest of the current period: unused time (-1) or remaining time (+1). */
     private void prorate(Map<String, Object> sub, Map<String, Object> item, int sign, long now) {
-        long end = (Long) sub.get("current_period_end");
+        long end = (Long) sub.get("_current_period_end");
         if (now >= end) return;
         Map<String, Object> price = asMap(item.get("price"));
         long quantity = (Long) item.get("quantity");
@@ -498,6 +507,20 @@ final class StripeSubscriptions {
             sub.put("latest_invoice", invoice.get("id"));
         }
         store.emit("customer.subscription.deleted", sub, before);
+    }
+
+    /** The subscription a schedule's phase starts (the {@code params} typed as a validated request's). */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> createForSchedule(Map<String, Object> params, String scheduleId) {
+        Map<String, Object> sub = (Map<String, Object>) createSubscription(new StripeCall("POST", Map.of(), params));
+        sub.put("schedule", scheduleId);
+        return sub;
+    }
+
+    /** Cancels a subscription now (its schedule was canceled). */
+    void cancelNow(String subscriptionId) {
+        Map<String, Object> sub = store.find("subscriptions", subscriptionId);
+        if (sub != null && !"canceled".equals(sub.get("status"))) cancel(sub, false, false, null);
     }
 
     /** Deleting a customer cancels its subscriptions at once, as Stripe does. */
