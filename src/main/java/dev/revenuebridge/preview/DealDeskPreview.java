@@ -119,18 +119,20 @@ public class DealDeskPreview {
             records.put("note", "this Opportunity is synced already: the live route would amend subscription "
                     + synced.get() + " to these terms rather than create one");
         }
-        var subscription = stripe.subscriptionParams(deal, NEW_STRIPE_CUSTOMER);
-        records.put("subscription", subscription == null ? null : subscription.toMap());
+        if (stripe.startsAfterNextBillingDate(deal)) {
+            // Stripe refuses an anchor beyond the next natural billing date: a schedule starts the subscription then
+            records.put("subscription", null);
+            records.put("subscriptionSchedule", stripe.subscriptionScheduleParams(deal, NEW_STRIPE_CUSTOMER).toMap());
+        } else {
+            var subscription = stripe.subscriptionParams(deal, NEW_STRIPE_CUSTOMER);
+            records.put("subscription", subscription == null ? null : subscription.toMap());
+        }
         List<ClosedWonDeal.DealLine> oneTime = stripe.oneTimeLines(deal);
         if (oneTime.isEmpty()) {
             records.put("oneTimeInvoice", null);
         } else {
             Map<String, Object> invoice = new LinkedHashMap<>(stripe.invoiceParams(deal, NEW_STRIPE_CUSTOMER).toMap());
-            List<Map<String, Object>> items = new ArrayList<>();
-            for (ClosedWonDeal.DealLine line : oneTime) {
-                items.add(stripe.invoiceItemParams(deal, line, NEW_STRIPE_CUSTOMER, "(this invoice)").toMap());
-            }
-            invoice.put("invoice_items", items);
+            invoice.put("add_lines", stripe.addLinesParams(deal, oneTime).toMap());
             records.put("oneTimeInvoice", invoice);
         }
         return records;

@@ -7,16 +7,19 @@ import com.stripe.model.Customer;
 import com.stripe.model.Invoice;
 import com.stripe.model.InvoiceItem;
 import com.stripe.model.Subscription;
+import com.stripe.model.SubscriptionSchedule;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerSearchParams;
 import com.stripe.param.InvoiceCreateParams;
 import com.stripe.param.InvoiceFinalizeInvoiceParams;
 import com.stripe.param.InvoiceSearchParams;
-import com.stripe.param.InvoiceItemCreateParams;
+import com.stripe.param.InvoiceAddLinesParams;
 import com.stripe.param.InvoiceItemListParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.SubscriptionCreateParams;
+import com.stripe.param.SubscriptionScheduleCreateParams;
+import com.stripe.param.SubscriptionScheduleListParams;
 import com.stripe.param.SubscriptionSearchParams;
 import com.stripe.param.SubscriptionUpdateParams;
 import dev.revenuebridge.deal.ClosedWonDeal;
@@ -42,23 +45,30 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Every Stripe call the deal routes make, through the official SDK. Before each create the bridge looks in the deal's
- * links (its own memory, which outlives Stripe's 24 h idempotency window) and then in Stripe itself, by the
- * {@code sf_opportunity_id} / {@code sf_account_id} metadata; each create carries a stable Idempotency-Key
- * ({@code rb-<opportunity>-<step>}, the customer {@code rb-<account>-customer}), so a retry returns the same object and
- * a retry with other parameters is refused by Stripe rather than creating a second one.
+ * Every Stripe call the deal routes make, through the official SDK, at the API version it pins. Before each create the
+ * bridge looks in the deal's links (its own memory, which outlives Stripe's 24 h idempotency window); each create
+ * carries a stable Idempotency-Key ({@code rb-<opportunity>-<step>}, the customer {@code rb-<account>-customer}), so a
+ * retry returns the same object and a retry with other parameters is refused by Stripe rather than creating a second
+ * one. Stripe itself is searched (by the {@code sf_opportunity_id} metadata) only when an earlier attempt may have
+ * created the object without the bridge learning its id: the bridge notes each attempt before it makes it (a
+ * write-ahead mark in the links), so a first attempt costs no lookup. A new deal like the worked example takes six
+ * requests: customer search and create, subscription, invoice, its lines (one add_lines) and its finalization.
  */
 @Component("stripeBilling")
 public class StripeBilling {
 
     private static final Logger LOG = LoggerFactory.getLogger(StripeBilling.class);
     static final String SYSTEM = "stripe";
+    /** Where the write-ahead marks of create attempts are kept among the deal's links (not shown in its trace). */
+    public static final String ATTEMPTS = "stripe-attempt";
 
     private final StripeClient stripe;
     private final MappingCatalog mappings;
     private final DealTrace trace;
     private final Clock clock;
     private final SubscriptionUpdateParams.ProrationBehavior amendmentProration;
+    /** Catalog products known to exist in Stripe (checked or created once per process). */
+    private final Set<String> ensuredProducts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public StripeBilling(StripeClient stripe, MappingCatalog mappings, DealTrace trace, Clock clock,
                          @org.springframework.beans.factory.annotation.Value("${revenue.amendments.proration-behavior:create_prorations}")
@@ -129,17 +139,19 @@ public class StripeBilling {
         if (recurring.isEmpty()) {
             return null;
         }
-        var known = trace.linked(deal.opportunityId(), SYSTEM, "subscription")
-                .or(() -> search(() -> stripe.v1().subscriptions().search(SubscriptionSearchParams.builder()
-                        .setQuery(byOpportunity(deal)).build()).getData().stream().map(Subscription::getId).findFirst()));
+        if (startsAfterNextBillingDate(deal)) {
+            return subscriptionSchedule(deal, customerId);
+        }
+        var known = known(deal, "subscription", () -> stripe.v1().subscriptions().search(SubscriptionSearchParams.builder()
+                .setQuery(byOpportunity(deal)).build()).getData().stream().map(Subscription::getId).findFirst());
         if (known.isPresent()) {
-            trace.link(deal.opportunityId(), SYSTEM, "subscription", known.get());
             return known.get();
         }
         for (DealLine line : recurring) {
             ensureProduct(product(line));
         }
         SubscriptionCreateParams params = subscriptionParams(deal, customerId);
+        attempting(deal, "subscription");
         Subscription subscription = stripe.v1().subscriptions().create(params, idempotent(deal, "subscription"));
         LOG.info("Opportunity {}: Stripe subscription {} created, cancels at {}", deal.opportunityId(),
                 subscription.getId(), Instant.ofEpochSecond(params.getCancelAt() instanceof Long l ? l : 0));
@@ -194,6 +206,106 @@ public class StripeBilling {
                     .build());
         }
         return params.build();
+    }
+
+    /**
+     * Whether the contract starts later than the next natural billing date after now: Stripe refuses a
+     * {@code billing_cycle_anchor} beyond that ("a future UNIX timestamp before the next natural subscription billing
+     * date", docs.stripe.com/payments/checkout/billing-cycle), so such a contract is billed by a subscription schedule
+     * that starts on the contract start.
+     */
+    public boolean startsAfterNextBillingDate(ClosedWonDeal deal) {
+        if (lines(deal, Billing.RECURRING).isEmpty()) {
+            return false;
+        }
+        int cadenceMonths = mappings.billingCadence(deal.billingCadence()).orElseThrow().months();
+        Instant now = clock.instant();
+        Instant nextNatural = now.atZone(ZoneOffset.UTC).plusMonths(cadenceMonths).toInstant();
+        return Instant.ofEpochSecond(epochSecond(deal.contractStart())).isAfter(nextNatural);
+    }
+
+    /**
+     * A contract that starts later than the next natural billing date: a subscription schedule
+     * (docs.stripe.com/billing/subscriptions/subscription-schedules) that starts on the contract start with one phase
+     * of the recurring lines ending with the term, then cancels; Stripe creates the subscription on the start date and
+     * bills it from there, co-termed with the ERP's sales order. Returns the schedule's id.
+     */
+    private String subscriptionSchedule(ClosedWonDeal deal, String customerId) throws StripeException {
+        var known = known(deal, "subscription_schedule", () -> stripe.v1().subscriptionSchedules().list(
+                SubscriptionScheduleListParams.builder().setCustomer(customerId).setLimit(100L).build()).getData().stream()
+                .filter(s -> deal.opportunityId().equals(s.getMetadata().get("sf_opportunity_id")))
+                .map(SubscriptionSchedule::getId).findFirst());
+        if (known.isPresent()) {
+            return known.get();
+        }
+        for (DealLine line : lines(deal, Billing.RECURRING)) {
+            ensureProduct(product(line));
+        }
+        attempting(deal, "subscription_schedule");
+        SubscriptionSchedule schedule = stripe.v1().subscriptionSchedules().create(
+                subscriptionScheduleParams(deal, customerId), idempotent(deal, "subscription-schedule"));
+        LOG.info("Opportunity {}: Stripe subscription schedule {} created, starts {}", deal.opportunityId(),
+                schedule.getId(), deal.contractStart());
+        trace.link(deal.opportunityId(), SYSTEM, "subscription_schedule", schedule.getId());
+        return schedule.getId();
+    }
+
+    /**
+     * What the bridge sends to schedule a contract that starts later than the next natural billing date: start on the
+     * contract start, one phase of the recurring lines priced per billing period until the end of the term, billed by
+     * invoice (send_invoice, due per the payment terms), then cancel. The phase's metadata becomes the subscription's.
+     */
+    public SubscriptionScheduleCreateParams subscriptionScheduleParams(ClosedWonDeal deal, String customerId) {
+        List<DealLine> recurring = lines(deal, Billing.RECURRING);
+        int termMonths = recurring.stream().mapToInt(DealLine::termMonths).max().orElseThrow();
+        int cadenceMonths = mappings.billingCadence(deal.billingCadence()).orElseThrow().months();
+        LocalDate start = deal.contractStart();
+        SubscriptionScheduleCreateParams.Phase.Builder phase = SubscriptionScheduleCreateParams.Phase.builder()
+                .setEndDate(epochSecond(start.plusMonths(termMonths)))
+                .setProrationBehavior(SubscriptionScheduleCreateParams.Phase.ProrationBehavior.NONE)
+                .putAllMetadata(contractMetadata(deal));
+        for (DealLine line : recurring) {
+            var recurringPrice = SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.builder();
+            if (cadenceMonths % 12 == 0) {
+                recurringPrice.setInterval(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.Interval.YEAR)
+                        .setIntervalCount((long) (cadenceMonths / 12));
+            } else {
+                recurringPrice.setInterval(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.Interval.MONTH)
+                        .setIntervalCount((long) cadenceMonths);
+            }
+            phase.addItem(SubscriptionScheduleCreateParams.Phase.Item.builder()
+                    .setQuantity(line.quantity().longValueExact())
+                    .putMetadata("sf_line_item_id", line.lineId())
+                    .setPriceData(SubscriptionScheduleCreateParams.Phase.Item.PriceData.builder()
+                            .setCurrency(currency(deal))
+                            .setProduct(product(line).stripeProduct())
+                            .setUnitAmount(periodUnitAmount(deal, line, cadenceMonths))
+                            .setRecurring(recurringPrice.build())
+                            .build())
+                    .build());
+        }
+        return SubscriptionScheduleCreateParams.builder()
+                .setCustomer(customerId)
+                .setStartDate(epochSecond(start))
+                .setEndBehavior(SubscriptionScheduleCreateParams.EndBehavior.CANCEL)
+                .setDefaultSettings(SubscriptionScheduleCreateParams.DefaultSettings.builder()
+                        .setCollectionMethod(SubscriptionScheduleCreateParams.DefaultSettings.CollectionMethod.SEND_INVOICE)
+                        .setDescription(deal.name())
+                        .setInvoiceSettings(SubscriptionScheduleCreateParams.DefaultSettings.InvoiceSettings.builder()
+                                .setDaysUntilDue((long) dueDays(deal)).build())
+                        .build())
+                .putAllMetadata(contractMetadata(deal))
+                .addPhase(phase.build())
+                .build();
+    }
+
+    private static Map<String, String> contractMetadata(ClosedWonDeal deal) {
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("sf_opportunity_id", deal.opportunityId());
+        metadata.put("sf_account_id", deal.accountId());
+        metadata.put("contract_start", deal.contractStart().toString());
+        metadata.put("contract_end", String.valueOf(deal.contractEnd()));
+        return metadata;
     }
 
     /** Creates and finalizes one Invoice for the one-time lines; returns its id, or null when there are none. */
@@ -296,38 +408,57 @@ public class StripeBilling {
         }
         String kind = version == 1 ? "one_time_invoice" : "one_time_invoice_v" + version;
         String step = version == 1 ? "one-time-invoice" : "one-time-invoice-v" + version;
-        String invoiceId = trace.linked(deal.opportunityId(), SYSTEM, kind)
-                .or(() -> search(() -> stripe.v1().invoices().search(InvoiceSearchParams.builder()
+        String invoiceId = known(deal, kind, () -> stripe.v1().invoices().search(InvoiceSearchParams.builder()
                         .setQuery(byOpportunity(deal) + " AND metadata['contract_version']:'" + version + "'").build())
-                        .getData().stream().map(Invoice::getId).findFirst()))
+                        .getData().stream().map(Invoice::getId).findFirst())
                 .orElse(null);
+        String status = "draft";
+        Set<String> billedLines = Set.of();
         if (invoiceId == null) {
             InvoiceCreateParams.Builder builder = invoiceBuilder(deal, customerId)
                     .putMetadata("contract_version", String.valueOf(version));
+            attempting(deal, kind);
             invoiceId = stripe.v1().invoices().create(builder.build(), idempotent(deal, step)).getId();
             trace.link(deal.opportunityId(), SYSTEM, kind, invoiceId);
-        }
-        Invoice invoice = stripe.v1().invoices().retrieve(invoiceId);
-        if ("draft".equals(invoice.getStatus())) {
-            Set<String> billedLines = stripe.v1().invoiceItems().list(InvoiceItemListParams.builder()
-                            .setInvoice(invoiceId).setLimit(100L).build())
-                    .getData().stream().map(item -> item.getMetadata().get("sf_line_item_id")).collect(Collectors.toSet());
-            for (DealLine line : oneTime) {
-                if (billedLines.contains(line.lineId())) {
-                    continue;
+        } else {
+            // made by an earlier attempt: only what is not on it yet is added
+            Invoice existing = stripe.v1().invoices().retrieve(invoiceId);
+            status = existing.getStatus();
+            if ("draft".equals(status)) {
+                billedLines = new java.util.HashSet<>();
+                for (InvoiceItem item : stripe.v1().invoiceItems().list(InvoiceItemListParams.builder()
+                        .setInvoice(invoiceId).setLimit(100L).build()).autoPagingIterable()) {
+                    billedLines.add(item.getMetadata().get("sf_line_item_id"));
                 }
-                ensureProduct(product(line));
-                InvoiceItem item = stripe.v1().invoiceItems().create(invoiceItemParams(deal, line, customerId, invoiceId),
-                        idempotent(deal, "invoice-item-" + line.lineId()));
-                LOG.debug("Opportunity {}: invoice item {} added to {}", deal.opportunityId(), item.getId(), invoiceId);
+            }
+        }
+        Invoice invoice = null;
+        if ("draft".equals(status)) {
+            List<DealLine> missing = new java.util.ArrayList<>();
+            for (DealLine line : oneTime) {
+                if (!billedLines.contains(line.lineId())) {
+                    ensureProduct(product(line));
+                    missing.add(line);
+                }
+            }
+            if (!missing.isEmpty()) {
+                // every line in one request (up to 50 per call, docs.stripe.com/api/invoices/add_lines)
+                for (int from = 0; from < missing.size(); from += 50) {
+                    List<DealLine> batch = missing.subList(from, Math.min(missing.size(), from + 50));
+                    stripe.v1().invoices().addLines(invoiceId, addLinesParams(deal, batch),
+                            idempotent(deal, step + "-lines-" + batch.stream().map(DealLine::lineId)
+                                    .collect(Collectors.joining("-")).hashCode()));
+                }
             }
             // auto_advance: Stripe emails the invoice and its reminders (send_invoice collection)
             invoice = stripe.v1().invoices().finalizeInvoice(invoiceId,
                     InvoiceFinalizeInvoiceParams.builder().setAutoAdvance(true).build(),
                     RequestOptions.builder().setIdempotencyKey(key(deal, "finalize-" + step)).build());
         }
-        LOG.info("Opportunity {}: one-time Stripe invoice {} is {} ({} {} due)", deal.opportunityId(), invoiceId,
-                invoice.getStatus(), invoice.getAmountDue(), currency(deal));
+        if (invoice != null) {
+            LOG.info("Opportunity {}: one-time Stripe invoice {} is {} ({} {} due)", deal.opportunityId(), invoiceId,
+                    invoice.getStatus(), invoice.getAmountDue(), currency(deal));
+        }
         return invoiceId;
     }
 
@@ -353,21 +484,23 @@ public class StripeBilling {
         return params;
     }
 
-    /** What the bridge sends to put a one-time line on the invoice: TotalPrice / quantity per unit. */
-    public InvoiceItemCreateParams invoiceItemParams(ClosedWonDeal deal, DealLine line, String customerId, String invoiceId) {
-        Product product = product(line);
-        return InvoiceItemCreateParams.builder()
-                .setCustomer(customerId)
-                .setInvoice(invoiceId)
-                .setQuantity(line.quantity().longValueExact())
-                .setDescription(line.description() != null ? line.description() : product.name())
-                .putMetadata("sf_line_item_id", line.lineId())
-                .setPriceData(InvoiceItemCreateParams.PriceData.builder()
-                        .setCurrency(currency(deal))
-                        .setProduct(product.stripeProduct())
-                        .setUnitAmount(unitAmount(deal, line, line.quantity()))
-                        .build())
-                .build();
+    /** What the bridge sends to put one-time lines on the invoice, priced inline: TotalPrice / quantity per unit. */
+    public InvoiceAddLinesParams addLinesParams(ClosedWonDeal deal, List<DealLine> lines) {
+        InvoiceAddLinesParams.Builder params = InvoiceAddLinesParams.builder();
+        for (DealLine line : lines) {
+            Product product = product(line);
+            params.addLine(InvoiceAddLinesParams.Line.builder()
+                    .setQuantity(line.quantity().longValueExact())
+                    .setDescription(line.description() != null ? line.description() : product.name())
+                    .putMetadata("sf_line_item_id", line.lineId())
+                    .setPriceData(InvoiceAddLinesParams.Line.PriceData.builder()
+                            .setCurrency(currency(deal))
+                            .setProduct(product.stripeProduct())
+                            .setUnitAmount(unitAmount(deal, line, line.quantity()))
+                            .build())
+                    .build());
+        }
+        return params.build();
     }
 
     /** The one-time lines of a deal (they go on the one-time invoice). */
@@ -375,8 +508,11 @@ public class StripeBilling {
         return lines(deal, Billing.ONE_TIME);
     }
 
-    /** Finds the catalog product in Stripe under its own id, or creates it. */
+    /** Finds the catalog product in Stripe under its own id, or creates it (once per process). */
     private void ensureProduct(Product product) throws StripeException {
+        if (ensuredProducts.contains(product.stripeProduct())) {
+            return;
+        }
         try {
             stripe.v1().products().retrieve(product.stripeProduct());
         } catch (InvalidRequestException e) {
@@ -390,6 +526,26 @@ public class StripeBilling {
                     .build(), RequestOptions.builder().setIdempotencyKey("rb-product-" + product.stripeProduct()).build());
             LOG.info("Stripe product {} created from the catalog", product.stripeProduct());
         }
+        ensuredProducts.add(product.stripeProduct());
+    }
+
+    /**
+     * The deal's object of {@code kind}: its link, else, only when an earlier attempt to create it was noted, what
+     * Stripe has (an attempt may have succeeded without the bridge learning the id); empty when it was never tried.
+     */
+    private java.util.Optional<String> known(ClosedWonDeal deal, String kind, StripeLookup lookup) {
+        var linked = trace.linked(deal.opportunityId(), SYSTEM, kind);
+        if (linked.isPresent() || trace.linked(deal.opportunityId(), ATTEMPTS, kind).isEmpty()) {
+            return linked;
+        }
+        var found = search(lookup);
+        found.ifPresent(id -> trace.link(deal.opportunityId(), SYSTEM, kind, id));
+        return found;
+    }
+
+    /** Notes, before the create request goes out, that the deal's object of {@code kind} is being created. */
+    private void attempting(ClosedWonDeal deal, String kind) {
+        trace.link(deal.opportunityId(), ATTEMPTS, kind, key(deal, kind));
     }
 
     private List<DealLine> lines(ClosedWonDeal deal, Billing billing) {

@@ -100,7 +100,8 @@ public class DealTrace {
     /** The external ids of the deal, by system and kind. */
     public Map<String, Map<String, String>> externalIds(String opportunityId) {
         Map<String, Map<String, String>> ids = new LinkedHashMap<>();
-        jdbc.query("SELECT system, kind, external_id FROM deal_link WHERE opportunity_id = ? ORDER BY created_at",
+        jdbc.query("SELECT system, kind, external_id FROM deal_link WHERE opportunity_id = ? AND system <> 'stripe-attempt' "
+                        + "ORDER BY created_at",
                 rs -> {
                     ids.computeIfAbsent(rs.getString(1), s -> new LinkedHashMap<>()).put(rs.getString(2), rs.getString(3));
                 }, opportunityId);
@@ -170,7 +171,7 @@ public class DealTrace {
 
     public Optional<Trace> trace(String opportunityId) {
         List<Link> links = jdbc.query("""
-                SELECT system, kind, external_id, created_at FROM deal_link WHERE opportunity_id = ?
+                SELECT system, kind, external_id, created_at FROM deal_link WHERE opportunity_id = ? AND system <> 'stripe-attempt'
                 ORDER BY created_at, system, kind
                 """, (rs, i) -> new Link(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs.getTimestamp(4))),
                 opportunityId);
