@@ -79,6 +79,14 @@ public abstract class SandboxServer implements AutoCloseable {
     /** Answers an injected failure in the system's own error shape. */
     protected abstract void sendInjectedFailure(HttpExchange exchange, int status) throws IOException;
 
+    /**
+     * Answers an injected failure, given the request's body (already read); a sandbox whose system remembers failed
+     * requests (Stripe's idempotency keys) overrides this one.
+     */
+    protected void sendInjectedFailure(HttpExchange exchange, int status, String body) throws IOException {
+        sendInjectedFailure(exchange, status);
+    }
+
     private void dispatch(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
@@ -104,8 +112,7 @@ public abstract class SandboxServer implements AutoCloseable {
                     return; // closing without a response drops the connection
                 }
                 case FAIL -> {
-                    exchange.getRequestBody().readAllBytes();
-                    sendInjectedFailure(exchange, fault.status());
+                    sendInjectedFailure(exchange, fault.status(), readBody(exchange));
                     return;
                 }
                 case PASS -> handle(exchange);

@@ -60,7 +60,7 @@ public final class BridgeInfrastructure implements AutoCloseable {
         kafka.brokerProperty("auto.create.topics.enable", "true");
         kafka.afterPropertiesSet();
         salesforce = new SalesforceSandbox().start(ports.salesforce(), ports.salesforcePubSub());
-        stripe = new StripeSandbox(StripeSandbox.locateSpec()).start(ports.stripe());
+        stripe = new StripeSandbox().start(ports.stripe());
         stripe.clock(Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), SIMULATED_START)));
         erp = (ErpSandbox) new ErpSandbox().start(ports.erp());
         LOG.info("Bridge infrastructure up in {} ms: PostgreSQL {}, Kafka {}, Salesforce {} (Pub/Sub {}), Stripe {}, ERP {}",

@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>
  * The result is a tree of maps with string leaves. Array positions stay map keys ({@code "0"}, {@code "1"}; an
  * empty {@code []} takes the next position): whether {@code metadata[0]} is an array element or a metadata key is
- * for the schema to say, so {@link StripeOpenApi} turns such maps into lists where the schema expects an array.
+ * for the schema to say, so {@link SdkParamSchema} turns such maps into lists where the SDK types a List.
  */
 final class FormDecoder {
 

@@ -92,6 +92,14 @@ final class StripeError extends RuntimeException {
                         + "can help at https://support.stripe.com/.", false);
     }
 
+    /** A Stripe-Version header asking for a version other than the one the sandbox speaks. */
+    static StripeError apiVersionNotSpoken(String asked, String spoken) {
+        return new StripeError(400, INVALID_REQUEST, null, null,
+                "Invalid Stripe API version: " + asked + ". The revenue-bridge Stripe sandbox speaks only API version "
+                        + spoken + ", the version the stripe-java SDK on its classpath pins; send Stripe-Version: "
+                        + spoken + " or no Stripe-Version header.", false);
+    }
+
     static StripeError authentication(String message) {
         return new StripeError(401, INVALID_REQUEST, null, null, message, false);
     }

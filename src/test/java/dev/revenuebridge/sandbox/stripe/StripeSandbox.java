@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,44 +21,59 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * A protocol-faithful, stateful fake of Stripe's API (v1) on a loopback port.
  * <ul>
  *   <li>Authenticates test-mode secret keys ({@code Bearer sk_test_...}, or Basic with the key as user name).</li>
- *   <li>Validates every request against Stripe's OpenAPI description (unknown, missing, mistyped parameters) and
- *       answers violations with Stripe's error bodies.</li>
+ *   <li>Speaks one API version, the one stripe-java pins ({@link #API_VERSION}), and validates every request against
+ *       that SDK's typed params classes ({@link StripeSdkParams}: unknown, missing, mistyped parameters), answering
+ *       violations with Stripe's error bodies.</li>
+ *   <li>Checks every object it sends against the SDK's models ({@link StripeModelShape}) and keeps the keys the SDK
+ *       does not know ({@link #shapeViolations()}).</li>
  *   <li>Keeps customers, products, prices, subscriptions, invoice items and invoices, with Stripe's rules, shapes
  *       and ids, and records the events Stripe would send ({@link #onEvent(Consumer)}).</li>
- *   <li>Honours {@code Idempotency-Key} (replay, mismatch, in-flight), limits the request rate (25/s as in test
- *       mode) and injects faults ({@link #faults()}).</li>
+ *   <li>Honours {@code Idempotency-Key} (replay, mismatch, in-flight), limits the request rate globally (25/s as in
+ *       test mode), per endpoint and for search ({@link StripeRateLimits}) and injects faults ({@link #faults()}).</li>
  * </ul>
  * Point the SDK at it with {@code StripeClient.builder().setApiKey("sk_test_...").setApiBase(sandbox.baseUrl())}.
  */
 public final class StripeSandbox extends SandboxServer {
 
-    /** One request as received, for assertions. */
+    /**
+     * One request as received, for assertions; {@code replayedFrom} is the request id whose saved response an
+     * idempotent replay answered with (null when the request was not a replay).
+     */
     public record ReceivedRequest(Instant at, String method, String path, String idempotencyKey,
-                                  Map<String, Object> params, int status, String requestId) {
+                                  Map<String, Object> params, int status, String requestId, String replayedFrom) {
+        public boolean replayed() { return replayedFrom != null; }
     }
 
-    /** Stripe's test-mode limit of read and write operations per second. */
-    public static final int TEST_MODE_RATE_LIMIT = 25;
+    /** Stripe's test-mode limit of read and write operations per second (https://docs.stripe.com/rate-limits). */
+    public static final int TEST_MODE_RATE_LIMIT = StripeRateLimits.GLOBAL_TEST_MODE;
 
-    private static final Pattern API_VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}(\\.[a-z]+)?");
+    /**
+     * The one API version the sandbox speaks: the version the stripe-java on the classpath pins
+     * ({@code com.stripe.ApiVersion.CURRENT}, public as {@code Stripe.API_VERSION}). Stripe picks a request's version
+     * from its Stripe-Version header, else the account default (https://docs.stripe.com/api-versions); the sandbox's
+     * account default is this version and it refuses any other.
+     */
+    public static final String API_VERSION = com.stripe.Stripe.API_VERSION;
+
     private static final int LOG_CAPACITY = 10_000;
 
-    private final StripeOpenApi openApi;
     private final StripeStore store = new StripeStore();
     private final Map<String, StripeEndpoint> endpoints = new HashMap<>();
+    private final StripeRoutes routes;
     private final Map<String, StoredResponse> idempotencyKeys = new ConcurrentHashMap<>();
-    private final SlidingWindow rateLimiter = new SlidingWindow(TEST_MODE_RATE_LIMIT);
+    private final StripeRateLimits rateLimits = new StripeRateLimits();
+    private final Set<String> shapeViolations = ConcurrentHashMap.newKeySet();
     private final Deque<ReceivedRequest> received = new ArrayDeque<>();
     private final List<Consumer<Map<String, Object>>> listeners = new CopyOnWriteArrayList<>();
     private final StripeWebhooks webhooks = new StripeWebhooks(json);
@@ -74,14 +87,13 @@ public final class StripeSandbox extends SandboxServer {
     private volatile Clock clock = Clock.systemUTC();
     private volatile Duration idempotencyKeyTtl = Duration.ofHours(24);
 
-    /** @param openApiSpec Stripe's OpenAPI description (spec3.json); see {@link #locateSpec()} */
-    public StripeSandbox(Path openApiSpec) {
-        this.openApi = StripeOpenApi.load(openApiSpec);
+    public StripeSandbox() {
         StripeCatalog catalog = new StripeCatalog(store);
         StripePayments payments = new StripePayments(store, balance);
         this.invoicing = new StripeInvoicing(store, catalog, payments);
         StripeSubscriptions subscriptions = new StripeSubscriptions(store, catalog, invoicing);
         this.schedules = new StripeSchedules(store, catalog, subscriptions);
+        listeners.add(this::checkShape);
         listeners.add(webhooks::accept);
         balance.register(endpoints);
         catalog.register(endpoints);
@@ -89,38 +101,7 @@ public final class StripeSandbox extends SandboxServer {
         payments.register(endpoints);
         subscriptions.register(endpoints);
         schedules.register(endpoints);
-    }
-
-    /** Where the project keeps Stripe's OpenAPI description (API version 2023-08-16, MIT licence) on the test classpath. */
-    public static final String BUNDLED_SPEC = "/sandbox/stripe/spec3.json";
-
-    /**
-     * Finds spec3.json: the system property {@code stripe.openapi.spec}, else the copy bundled with the tests
-     * ({@link #BUNDLED_SPEC}), else {@code shared/stripe-openapi/spec3.json} beside the working directory or a parent.
-     */
-    public static Path locateSpec() {
-        String property = System.getProperty("stripe.openapi.spec");
-        if (property != null && !property.isBlank()) {
-            Path path = Path.of(property);
-            if (!Files.isRegularFile(path)) {
-                throw new IllegalStateException("-Dstripe.openapi.spec points at no file: " + path.toAbsolutePath());
-            }
-            return path;
-        }
-        java.net.URL bundled = StripeSandbox.class.getResource(BUNDLED_SPEC);
-        if (bundled != null && "file".equals(bundled.getProtocol())) {
-            try {
-                return Path.of(bundled.toURI());
-            } catch (java.net.URISyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared/stripe-openapi/spec3.json");
-            if (Files.isRegularFile(candidate)) return candidate;
-        }
-        throw new IllegalStateException("Stripe's OpenAPI description was not found: keep it at "
-                + "../shared/stripe-openapi/spec3.json or set -Dstripe.openapi.spec=/path/to/spec3.json");
+        routes = new StripeRoutes(endpoints.keySet());
     }
 
     @Override
@@ -134,11 +115,32 @@ public final class StripeSandbox extends SandboxServer {
 
     // ---------------------------------------------------------------- settings and observations for tests
 
-    /** Requests admitted per sliding second; 0 switches the limit off. */
+    /** Requests admitted per sliding second over all endpoints; 0 switches every limit off (per endpoint, search). */
     public StripeSandbox rateLimitPerSecond(int perSecond) {
-        rateLimiter.limit(perSecond);
+        rateLimits.global(perSecond);
         return this;
     }
+
+    /** Requests admitted per sliding second to one endpoint ("METHOD template"; default 25); 0 switches it off. */
+    public StripeSandbox endpointRateLimitPerSecond(int perSecond) {
+        rateLimits.perEndpoint(perSecond);
+        return this;
+    }
+
+    /** Requests admitted per sliding second to all /search endpoints together (default 20); 0 switches it off. */
+    public StripeSandbox searchRateLimitPerSecond(int perSecond) {
+        rateLimits.search(perSecond);
+        return this;
+    }
+
+    /** The operations ("METHOD /v1/template") the sandbox simulates. */
+    public Set<String> operations() { return Set.copyOf(endpoints.keySet()); }
+
+    /**
+     * Keys of sent objects (responses and events) that stripe-java's models do not declare, as paths like
+     * {@code invoice.parent.foo}; see {@link StripeModelShape}. Requests are not failed for them.
+     */
+    public Set<String> shapeViolations() { return Set.copyOf(shapeViolations); }
 
     /** The sandbox's "now" (object timestamps, due dates, periods, idempotency-key expiry). */
     public StripeSandbox clock(Clock clock) {
@@ -291,7 +293,10 @@ public final class StripeSandbox extends SandboxServer {
         counters.put("idempotentReplays", replays.get());
         counters.put("rateLimited", rateLimited.get());
         counters.put("validationErrors", validationErrors.get());
-        counters.put("rateLimitPerSecond", rateLimiter.limit());
+        counters.put("rateLimitPerSecond", rateLimits.global());
+        counters.put("endpointRateLimitPerSecond", rateLimits.perEndpoint());
+        counters.put("searchRateLimitPerSecond", rateLimits.search());
+        counters.put("shapeViolations", shapeViolations.size());
         state.put("counters", counters);
         return state;
     }
@@ -303,6 +308,7 @@ public final class StripeSandbox extends SandboxServer {
             store.clear();
         }
         idempotencyKeys.clear();
+        shapeViolations.clear();
         synchronized (received) {
             received.clear();
         }
@@ -330,40 +336,29 @@ public final class StripeSandbox extends SandboxServer {
         }
     }
 
+    /** A request that passed authentication, routing and validation: ready to execute. */
+    private record Admitted(StripeRoutes.Match match, StripeEndpoint endpoint, StripeCall call, String fingerprint) {
+    }
+
     @Override
     protected void handle(HttpExchange exchange) throws IOException {
         long started = System.nanoTime();
         String requestId = StripeIds.next("req_");
         String method = exchange.getRequestMethod();
-        String rawPath = exchange.getRequestURI().getRawPath();
         String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
         String body = readBody(exchange);
         requests.incrementAndGet();
-        Map<String, Object> decoded = Map.of();
+        Map<String, Object> decoded = new LinkedHashMap<>();
         List<Map<String, Object>> events = List.of();
         Response response;
         try {
             authenticate(exchange.getRequestHeaders());
-            if (!rateLimiter.admit()) {
-                rateLimited.incrementAndGet();
-                throw StripeError.rateLimited();
-            }
-            String apiVersion = apiVersion(exchange.getRequestHeaders());
-            checkContentType(exchange.getRequestHeaders(), body);
-            List<FormDecoder.Pair> pairs = FormDecoder.pairs(exchange.getRequestURI().getRawQuery());
-            pairs.addAll(FormDecoder.pairs(body));
-            decoded = FormDecoder.decode(pairs);
-            StripeOpenApi.Match match = openApi.match(method, rawPath);
-            if (match == null) throw StripeError.unrecognizedUrl(method, exchange.getRequestURI().getPath());
-            String template = match.operation().template();
-            StripeCall call = new StripeCall(method, match.pathParams(), openApi.validate(match.operation(), decoded));
-            StripeEndpoint endpoint = endpoints.get(method + " " + template);
-            if (endpoint == null) throw StripeError.notSimulated(method, template);
-            endpoint.checkSimulated(method, template, call);
+            if (!rateLimits.admitGlobal()) throw rateLimited();
+            Admitted admitted = admit(exchange, body, decoded, true);
             List<Map<String, Object>> emitted = new ArrayList<>();
-            Supplier<Response> execution = () -> execute(endpoint, call, requestId, key, apiVersion, emitted);
+            Supplier<Response> execution = () -> execute(admitted.endpoint(), admitted.call(), requestId, key, emitted);
             response = "POST".equals(method) && key != null
-                    ? idempotent(key, fingerprint(method, rawPath, pairs), requestId, execution)
+                    ? idempotent(key, admitted.fingerprint(), requestId, execution)
                     : execution.get();
             events = emitted;
         } catch (StripeError e) {
@@ -373,8 +368,8 @@ public final class StripeSandbox extends SandboxServer {
             log.error("Stripe sandbox failed on {} {}", method, exchange.getRequestURI(), e);
             response = errorResponse(StripeError.internal(String.valueOf(e)), requestId);
         }
-        send(exchange, response, requestId, key, apiVersionOrDefault(exchange.getRequestHeaders()));
-        record(method, exchange.getRequestURI().getPath(), key, decoded, response.status(), requestId);
+        send(exchange, response, requestId, key);
+        record(method, exchange.getRequestURI().getPath(), key, decoded, response, requestId);
         log.debug("{} {} -> {} in {} us{}", method, exchange.getRequestURI().getPath(), response.status(),
                 (System.nanoTime() - started) / 1000, key == null ? "" : " (Idempotency-Key " + key + ")");
         for (Map<String, Object> event : events) {
@@ -388,13 +383,47 @@ public final class StripeSandbox extends SandboxServer {
         }
     }
 
+    private StripeError rateLimited() {
+        rateLimited.incrementAndGet();
+        return StripeError.rateLimited();
+    }
+
+    /**
+     * Everything before execution: the API version, the body's encoding, the route (404 for a URL no endpoint
+     * answers), the endpoint's rate limit (when {@code limit}), the parameters against the SDK's params class and the
+     * parameters the sandbox simulates. {@code decoded} receives the decoded parameters, for the request log.
+     */
+    private Admitted admit(HttpExchange exchange, String body, Map<String, Object> decoded, boolean limit) {
+        String method = exchange.getRequestMethod();
+        String rawPath = exchange.getRequestURI().getRawPath();
+        checkApiVersion(exchange.getRequestHeaders());
+        checkContentType(exchange.getRequestHeaders(), body);
+        List<FormDecoder.Pair> pairs = FormDecoder.pairs(exchange.getRequestURI().getRawQuery());
+        pairs.addAll(FormDecoder.pairs(body));
+        decoded.putAll(FormDecoder.decode(pairs));
+        StripeRoutes.Match match = routes.match(method, rawPath);
+        if (match == null) throw StripeError.unrecognizedUrl(method, exchange.getRequestURI().getPath());
+        if (limit && !rateLimits.admitEndpoint(match.operation())) throw rateLimited();
+        Class<?> params = StripeSdkParams.paramsClass(match.operation());
+        if (params == null) {
+            throw StripeError.internal("the sandbox registers " + match.operation() + " but StripeSdkParams.OPERATIONS "
+                    + "names no stripe-java params class for it");
+        }
+        StripeCall call = new StripeCall(method, match.pathParams(),
+                StripeSdkParams.validate(match.operation(), params, decoded));
+        StripeEndpoint endpoint = endpoints.get(match.operation());
+        endpoint.checkSimulated(method, match.template(), call);
+        return new Admitted(match, endpoint, call, fingerprint(method, rawPath, pairs));
+    }
+
     /** Runs a handler under the store's lock; a failure undoes whatever it changed. */
-    private Response execute(StripeEndpoint endpoint, StripeCall call, String requestId, String key, String apiVersion,
+    private Response execute(StripeEndpoint endpoint, StripeCall call, String requestId, String key,
                              List<Map<String, Object>> emitted) {
         synchronized (store) {
-            store.begin(requestId, key, apiVersion, !"GET".equals(call.method()));
+            store.begin(requestId, key, API_VERSION, !"GET".equals(call.method()));
             try {
                 Object body = store.expand(endpoint.handler().apply(call), call.expand());
+                checkShape(body);
                 byte[] bytes = json.writeValueAsBytes(body);
                 emitted.addAll(store.drainEvents());
                 store.commit();
@@ -409,20 +438,33 @@ public final class StripeSandbox extends SandboxServer {
         }
     }
 
+    /** Records the keys of a sent object (a response or an event) that stripe-java's models do not declare. */
+    @SuppressWarnings("unchecked")
+    private void checkShape(Object body) {
+        if (!(body instanceof Map)) return;
+        try {
+            for (String violation : StripeModelShape.violations((Map<String, Object>) body)) {
+                if (shapeViolations.add(violation)) {
+                    log.warn("Stripe sandbox sends a key stripe-java {} does not model: {}",
+                            com.stripe.Stripe.VERSION, violation);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Stripe sandbox could not check the shape of {}", ((Map<String, Object>) body).get("object"), e);
+        }
+    }
+
     /**
-     * Stripe's idempotency: the first request with a key runs and its outcome is kept (unless its parameters were
-     * rejected); a later one with the same parameters gets that outcome again, one with others an error, and one
-     * while the first still runs a 409.
+     * Stripe's idempotency (https://docs.stripe.com/api/idempotent_requests): the status and body of the first request
+     * with a key are saved once its execution began, whatever its outcome, 500s included; a later request with the
+     * same key and parameters gets them again ({@code Idempotent-Replayed: true}), one with other parameters an
+     * idempotency_error, one while the first still runs a 409. Not saved: requests rejected by validation (the key
+     * stays free), rate-limited requests (they never get here) and the conflicts. A key is pruned once it is older
+     * than {@link #idempotencyKeyTtl(Duration)} (24 hours) on the sandbox's clock.
      */
     private Response idempotent(String key, String fingerprint, String requestId, Supplier<Response> execution) {
-        // a replay answers with the first request's response; send() marks it by its other request id
-        Instant now = clock.instant();
-        StoredResponse mine = new StoredResponse(fingerprint, now);
-        StoredResponse first = idempotencyKeys.putIfAbsent(key, mine);
-        if (first != null && first.response != null && first.created.plus(idempotencyKeyTtl).isBefore(now)) {
-            idempotencyKeys.remove(key, first);
-            first = idempotencyKeys.putIfAbsent(key, mine);
-        }
+        StoredResponse mine = new StoredResponse(fingerprint, clock.instant());
+        StoredResponse first = claim(key, mine);
         if (first != null) {
             if (!first.fingerprint.equals(fingerprint)) throw StripeError.idempotencyMismatch(key);
             if (first.response == null) throw StripeError.idempotencyKeyInUse(key);
@@ -434,7 +476,7 @@ public final class StripeSandbox extends SandboxServer {
             mine.response = response;
             return response;
         } catch (StripeError e) {
-            if (e.validation() || e.shouldRetry()) {
+            if (e.validation()) {
                 idempotencyKeys.remove(key, mine);
                 throw e;
             }
@@ -442,16 +484,31 @@ public final class StripeSandbox extends SandboxServer {
             mine.response = response;
             return response;
         } catch (RuntimeException e) {
-            idempotencyKeys.remove(key, mine);
-            throw e;
-        } finally {
-            if (idempotencyKeys.size() > 50_000) purgeExpiredKeys(now);
+            log.error("Stripe sandbox failed on a request with Idempotency-Key {}", key, e);
+            Response response = errorResponse(StripeError.internal(String.valueOf(e)), requestId);
+            mine.response = response;
+            return response;
         }
     }
 
+    /** Takes the key for {@code mine}, pruning an expired first use; returns the live first use, or null when claimed. */
+    private StoredResponse claim(String key, StoredResponse mine) {
+        Instant now = mine.created;
+        if (idempotencyKeys.size() > 50_000) purgeExpiredKeys(now);
+        StoredResponse first = idempotencyKeys.putIfAbsent(key, mine);
+        if (first != null && first.response != null && expired(first, now)) {
+            idempotencyKeys.remove(key, first);
+            first = idempotencyKeys.putIfAbsent(key, mine);
+        }
+        return first;
+    }
+
+    private boolean expired(StoredResponse stored, Instant now) {
+        return !stored.created.plus(idempotencyKeyTtl).isAfter(now);
+    }
+
     private void purgeExpiredKeys(Instant now) {
-        idempotencyKeys.entrySet().removeIf(e -> e.getValue().response != null
-                && e.getValue().created.plus(idempotencyKeyTtl).isBefore(now));
+        idempotencyKeys.entrySet().removeIf(e -> e.getValue().response != null && expired(e.getValue(), now));
     }
 
     /** What makes two requests "the same" for an idempotency key: method, path and parameters in any order. */
@@ -493,17 +550,13 @@ public final class StripeSandbox extends SandboxServer {
         return apiKey.substring(0, prefix) + "*".repeat(apiKey.length() - prefix - 4) + apiKey.substring(apiKey.length() - 4);
     }
 
-    private String apiVersion(Headers headers) {
+    /**
+     * One API version (https://docs.stripe.com/api-versions): a request without Stripe-Version gets the account
+     * default, which is {@link #API_VERSION}; a request asking for any other version is refused.
+     */
+    private static void checkApiVersion(Headers headers) {
         String version = headers.getFirst("Stripe-Version");
-        if (version != null && !API_VERSION.matcher(version).matches()) {
-            throw StripeError.invalid(null, "Invalid Stripe API version: " + version);
-        }
-        return apiVersionOrDefault(headers);
-    }
-
-    private String apiVersionOrDefault(Headers headers) {
-        String version = headers.getFirst("Stripe-Version");
-        return version != null && API_VERSION.matcher(version).matches() ? version : openApi.version();
+        if (version != null && !version.trim().equals(API_VERSION)) throw StripeError.apiVersionNotSpoken(version, API_VERSION);
     }
 
     private static void checkContentType(Headers headers, String body) {
@@ -522,12 +575,11 @@ public final class StripeSandbox extends SandboxServer {
         }
     }
 
-    private void send(HttpExchange exchange, Response response, String requestId, String key, String apiVersion)
-            throws IOException {
+    private void send(HttpExchange exchange, Response response, String requestId, String key) throws IOException {
         Headers headers = exchange.getResponseHeaders();
         headers.set("Content-Type", "application/json");
         headers.set("Request-Id", requestId);
-        headers.set("Stripe-Version", apiVersion);
+        headers.set("Stripe-Version", API_VERSION);
         if (key != null && "POST".equals(exchange.getRequestMethod())) headers.set("Idempotency-Key", key);
         if (!requestId.equals(response.requestId())) {
             headers.set("Idempotent-Replayed", "true");
@@ -541,22 +593,51 @@ public final class StripeSandbox extends SandboxServer {
         }
     }
 
-    private void record(String method, String path, String key, Map<String, Object> params, int status, String requestId) {
+    private void record(String method, String path, String key, Map<String, Object> params, Response response,
+                        String requestId) {
+        String replayedFrom = requestId.equals(response.requestId()) ? null : response.requestId();
         synchronized (received) {
             if (received.size() == LOG_CAPACITY) received.removeFirst();
-            received.addLast(new ReceivedRequest(clock.instant(), method, path, key, params, status, requestId));
+            received.addLast(new ReceivedRequest(clock.instant(), method, path, key, params, response.status(),
+                    requestId, replayedFrom));
         }
     }
 
     @Override
     protected void sendInjectedFailure(HttpExchange exchange, int status) throws IOException {
+        sendInjectedFailure(exchange, status, "");
+    }
+
+    /**
+     * An injected failure. A 500 on a POST with an Idempotency-Key stands for an internal error of a request that
+     * began executing, which Stripe saves under the key (https://docs.stripe.com/api/idempotent_requests): when the
+     * request is valid and its key unused, the 500 is saved and later requests with the key and the same parameters
+     * replay it. Other injected statuses (429, 502, 503, 504: the request never reached execution) are not saved.
+     */
+    @Override
+    protected void sendInjectedFailure(HttpExchange exchange, int status, String body) throws IOException {
         String requestId = StripeIds.next("req_");
         requests.incrementAndGet();
-        StripeError error = StripeError.injected(status);
-        send(exchange, errorResponse(error, requestId), requestId,
-                exchange.getRequestHeaders().getFirst("Idempotency-Key"), apiVersionOrDefault(exchange.getRequestHeaders()));
-        record(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                exchange.getRequestHeaders().getFirst("Idempotency-Key"), Map.of(), status, requestId);
+        String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        Response response = errorResponse(StripeError.injected(status), requestId);
+        Map<String, Object> decoded = new LinkedHashMap<>();
+        if (status == 500 && key != null && "POST".equals(exchange.getRequestMethod())) {
+            try {
+                authenticate(exchange.getRequestHeaders());
+                Admitted admitted = admit(exchange, body, decoded, false);
+                StoredResponse mine = new StoredResponse(admitted.fingerprint(), clock.instant());
+                if (claim(key, mine) == null) {
+                    mine.response = response;
+                } else {
+                    log.info("injected 500 not saved: Idempotency-Key {} is already in use", key);
+                }
+            } catch (StripeError e) {
+                log.info("injected 500 not saved under Idempotency-Key {}: the request would not have executed ({})",
+                        key, e.getMessage());
+            }
+        }
+        send(exchange, response, requestId, key);
+        record(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), key, decoded, response, requestId);
         log.debug("{} {} -> {} (injected)", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), status);
     }
 
@@ -568,7 +649,10 @@ public final class StripeSandbox extends SandboxServer {
         super.sendJson(exchange, status, body);
     }
 
-    /** Sandbox controls besides the base ones: {@code GET /_sandbox/requests}, {@code POST /_sandbox/rate-limit}. */
+    /**
+     * Sandbox controls besides the base ones: {@code GET /_sandbox/requests}, {@code GET|POST /_sandbox/rate-limit},
+     * {@code GET /_sandbox/shape-violations}, {@code POST /_sandbox/payouts}, {@code GET|POST /_sandbox/webhooks}.
+     */
     @Override
     @SuppressWarnings("unchecked")
     protected boolean control(HttpExchange exchange, String method, String path) throws IOException {
@@ -596,40 +680,21 @@ public final class StripeSandbox extends SandboxServer {
                         "failedAttempts", webhooks.failedAttemptCount()));
             }
             case "/_sandbox/rate-limit" -> {
+                // {"perSecond":25} (0: every limit off), {"perEndpointPerSecond":25}, {"searchPerSecond":20}
                 if ("POST".equals(method)) {
                     Map<String, Object> body = json.readValue(readBody(exchange), Map.class);
                     if (body.get("perSecond") instanceof Number n) rateLimitPerSecond(n.intValue());
+                    if (body.get("perEndpointPerSecond") instanceof Number n) endpointRateLimitPerSecond(n.intValue());
+                    if (body.get("searchPerSecond") instanceof Number n) searchRateLimitPerSecond(n.intValue());
                 }
-                sendJson(exchange, 200, Map.of("perSecond", rateLimiter.limit()));
+                sendJson(exchange, 200, Map.of("perSecond", rateLimits.global(),
+                        "perEndpointPerSecond", rateLimits.perEndpoint(), "searchPerSecond", rateLimits.search()));
             }
+            case "/_sandbox/shape-violations" -> sendJson(exchange, 200, new java.util.TreeSet<>(shapeViolations));
             default -> {
                 return false;
             }
         }
         return true;
-    }
-
-    /** Admits at most {@code limit} requests in any one-second window (0 = unlimited). */
-    private static final class SlidingWindow {
-        private final Deque<Long> admitted = new ArrayDeque<>();
-        private int limit;
-
-        SlidingWindow(int limit) { this.limit = limit; }
-
-        synchronized void limit(int perSecond) {
-            this.limit = Math.max(0, perSecond);
-            admitted.clear();
-        }
-
-        synchronized int limit() { return limit; }
-
-        synchronized boolean admit() {
-            if (limit == 0) return true;
-            long now = System.nanoTime();
-            while (!admitted.isEmpty() && now - admitted.peekFirst() >= 1_000_000_000L) admitted.pollFirst();
-            if (admitted.size() >= limit) return false;
-            admitted.addLast(now);
-            return true;
-        }
     }
 }
