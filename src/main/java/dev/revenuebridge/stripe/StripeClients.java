@@ -12,8 +12,8 @@ import java.net.Proxy;
 import java.time.Duration;
 
 /**
- * The bridge's one StripeClient (billing and cash share it, and so share the rate limit): the settings' base, key and
- * timeouts, and the rate-limited HTTP client.
+ * The bridge's one StripeClient (billing and cash share it, and so share the rate limits): the settings' base, key and
+ * timeouts, and the HTTP client limited globally, per endpoint and for search (https://docs.stripe.com/rate-limits).
  */
 @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
 public class StripeClients {
@@ -27,7 +27,8 @@ public class StripeClients {
         RequestRateLimiter limiter = new RequestRateLimiter(settings.maxRequestsPerSecond(), Duration.ofSeconds(1),
                 Duration.ofMillis(50));
         return new StripeClient(new LiveStripeResponseGetter(new Options(settings),
-                new ThrottledStripeHttpClient(limiter, metrics)));
+                new ThrottledStripeHttpClient(limiter, settings.maxRequestsPerSecondPerEndpoint(),
+                        settings.maxSearchRequestsPerSecond(), metrics)));
     }
 
     private static final class Options extends StripeResponseGetterOptions {

@@ -11,10 +11,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param readTimeoutMillis response timeout
  * @param maxRequestsPerSecond the bridge's own limit on requests to Stripe; Stripe allows 100/s in live mode and 25/s
  *                             in test mode, which is the default for sk_test_/rk_test_ keys (100 otherwise)
+ * @param maxRequestsPerSecondPerEndpoint the bridge's limit on requests per second to one endpoint (an operation such
+ *                             as GET /v1/customers/{id}, whatever the id); Stripe's default per endpoint is 25
+ *                             (https://docs.stripe.com/rate-limits); 0 = none
+ * @param maxSearchRequestsPerSecond the bridge's limit on requests per second to all /search endpoints together;
+ *                             Stripe's Search API allows 20 read requests per second; 0 = none
  */
 @ConfigurationProperties("revenue.stripe")
 public record StripeSettings(String apiKey, String apiBase, Integer maxNetworkRetries, Integer connectTimeoutMillis,
-                             Integer readTimeoutMillis, Integer maxRequestsPerSecond) {
+                             Integer readTimeoutMillis, Integer maxRequestsPerSecond,
+                             Integer maxRequestsPerSecondPerEndpoint, Integer maxSearchRequestsPerSecond) {
 
     public StripeSettings {
         apiBase = apiBase == null ? "https://api.stripe.com" : apiBase;
@@ -25,5 +31,7 @@ public record StripeSettings(String apiKey, String apiBase, Integer maxNetworkRe
             boolean testMode = apiKey != null && (apiKey.startsWith("sk_test_") || apiKey.startsWith("rk_test_"));
             maxRequestsPerSecond = testMode ? 25 : 100;
         }
+        maxRequestsPerSecondPerEndpoint = maxRequestsPerSecondPerEndpoint == null ? 25 : maxRequestsPerSecondPerEndpoint;
+        maxSearchRequestsPerSecond = maxSearchRequestsPerSecond == null ? 20 : maxSearchRequestsPerSecond;
     }
 }

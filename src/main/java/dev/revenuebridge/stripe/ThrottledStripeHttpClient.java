@@ -8,28 +8,59 @@ import com.stripe.net.StripeRequest;
 import com.stripe.net.StripeResponse;
 import dev.revenuebridge.throttle.RequestRateLimiter;
 import dev.revenuebridge.throttle.ThrottleMetrics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
- * The SDK's own HTTP client behind the bridge's Stripe rate limiter: every attempt, the SDK's retries included, waits
- * for room in Stripe's one-second window first, so the bridge itself stays under the account's rate
- * (revenue.stripe.max-requests-per-second). A 429 that still comes back is counted; the SDK retries it when Stripe
- * says Stripe-Should-Retry, and deal-error-handling's backoff retries what is left.
+ * The SDK's own HTTP client behind the bridge's Stripe rate limiters. Stripe limits requests per second globally and,
+ * besides, per endpoint (25/s by default) and for the Search API (20 read requests/s), see
+ * https://docs.stripe.com/rate-limits; an endpoint is a named operation, so GET /v1/customers/{id} counts the same
+ * whatever the id. Every attempt, the SDK's retries included, first waits for room in its endpoint's one-second window
+ * (the shared search window for a /search endpoint), then in the global one, so the bridge stays under the account's
+ * rates (revenue.stripe.max-requests-per-second, -per-endpoint, max-search-requests-per-second). A 429 that still
+ * comes back is counted; the SDK retries it when Stripe says Stripe-Should-Retry, and deal-error-handling's backoff
+ * retries what is left.
  */
 final class ThrottledStripeHttpClient extends HttpClient {
 
+    /** The placeholder of an id in an endpoint's template. */
+    static final String ID = "{id}";
+    private static final String SEARCH = "search";
+    /** A Stripe object id: a lowercase prefix (cus_, in_, sub_sched_) and a random part with a digit or capital. */
+    private static final Pattern STRIPE_ID = Pattern.compile("[a-z]{2,}(_[a-z]+)*_(?=[A-Za-z0-9]*[0-9A-Z])[A-Za-z0-9]{6,}");
+    /** Path prefixes that namespace a resource (/v1/checkout/sessions/{id}), so ids sit one segment later. */
+    private static final Set<String> NAMESPACES = Set.of("test_helpers", "checkout", "billing_portal", "billing", "tax",
+            "terminal", "issuing", "radar", "reporting", "sigma", "identity", "treasury", "financial_connections",
+            "climate", "apps", "forwarding", "entitlements");
+
     private final HttpClient delegate = new HttpURLConnectionClient();
-    private final RequestRateLimiter limiter;
+    private final RequestRateLimiter global;
+    private final int perEndpoint;
+    private final int search;
+    private final Map<String, RequestRateLimiter> endpoints = new ConcurrentHashMap<>();
     private final ThrottleMetrics metrics;
 
-    ThrottledStripeHttpClient(RequestRateLimiter limiter, ThrottleMetrics metrics) {
-        this.limiter = limiter;
+    /**
+     * @param global      the account's limit over all endpoints
+     * @param perEndpoint requests per second to one endpoint (0: none)
+     * @param search      requests per second to all /search endpoints together (0: none)
+     */
+    ThrottledStripeHttpClient(RequestRateLimiter global, int perEndpoint, int search, ThrottleMetrics metrics) {
+        this.global = global;
+        this.perEndpoint = perEndpoint;
+        this.search = search;
         this.metrics = metrics;
     }
 
     @Override
     public StripeResponse request(StripeRequest request) throws StripeException {
         try {
-            if (limiter.acquire() > 0) {
+            long waited = endpointLimiter(endpoint(request.method().name(), request.url().getPath())).acquire();
+            waited += global.acquire();
+            if (waited > 0) {
                 metrics.delayed(StripeBilling.SYSTEM);
             }
         } catch (InterruptedException e) {
@@ -41,5 +72,42 @@ final class ThrottledStripeHttpClient extends HttpClient {
             metrics.rejected(StripeBilling.SYSTEM);
         }
         return response;
+    }
+
+    /** The limiter of an endpoint: its own, or the one all searches share. */
+    RequestRateLimiter endpointLimiter(String endpoint) {
+        boolean isSearch = endpoint.endsWith("/" + SEARCH);
+        return endpoints.computeIfAbsent(isSearch ? SEARCH : endpoint, k -> new RequestRateLimiter(
+                isSearch ? search : perEndpoint, Duration.ofSeconds(1), Duration.ofMillis(50)));
+    }
+
+    /**
+     * The endpoint a request counts against: "METHOD /v1/template", ids replaced by {@value #ID}. After /v1 (and a
+     * namespace such as checkout) Stripe paths alternate resource and id (/v1/customers/{id}/balance_transactions/{id},
+     * /v1/invoices/{id}/finalize), except the literal "search"; a segment that looks like a Stripe id (cus_..., in_...)
+     * is an id wherever it is. Custom ids (a product's "PLAT-SUB") are recognized by their position.
+     */
+    static String endpoint(String method, String path) {
+        String[] segments = path.split("/");
+        StringBuilder out = new StringBuilder(method.toUpperCase(java.util.Locale.ROOT)).append(' ');
+        int resourceStart = -1;
+        for (int i = 0; i < segments.length; i++) {
+            String segment = segments[i];
+            if (i > 0) out.append('/');
+            if (segment.isEmpty()) continue;
+            if (resourceStart < 0) {
+                out.append(segment);
+                if (segment.matches("v\\d+")) resourceStart = i + 1;
+                continue;
+            }
+            if (i == resourceStart && NAMESPACES.contains(segment)) {
+                resourceStart++;
+                out.append(segment);
+                continue;
+            }
+            boolean idPosition = (i - resourceStart) % 2 == 1 && !segment.equals(SEARCH);
+            out.append(idPosition || STRIPE_ID.matcher(segment).matches() ? ID : segment);
+        }
+        return out.toString();
     }
 }
