@@ -134,7 +134,8 @@ class StripeCashTest extends BridgeTestSupport {
         assertThat(rest.invoicePayment()).isNotEqualTo(first.invoicePayment());
 
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                "Paid".equals(INFRA.salesforce().record("Opportunity", opportunity).get("Invoice_Status__c")));
+                "Paid".equals(INFRA.salesforce().record("Opportunity", opportunity).get("Invoice_Status__c"))
+                        && INFRA.erp().byExternalId("customerPayment", rest.invoicePayment()).isPresent());
         Map<String, Object> erpInvoice = INFRA.erp().byExternalId("invoice", invoiceId).orElseThrow();
         for (var part : List.of(Map.entry(first, "5000.00"), Map.entry(rest, "15000.00"))) {
             Map<String, Object> payment = INFRA.erp().byExternalId("customerPayment", part.getKey().invoicePayment())

@@ -49,22 +49,32 @@ public final class StripeCalls {
 
     /** The customer pays what remains of the invoice with {@code paymentMethod} ({@code POST /v1/invoices/{id}/pay}). */
     public static Paid pay(String invoiceId, String paymentMethod) {
+        java.util.Set<String> before = paidPaymentsOf(invoiceId);
         Map<String, Object> invoice = post("/v1/invoices/" + invoiceId + "/pay", "payment_method=" + paymentMethod);
-        return lastPaymentOf(invoiceId, invoice);
+        return newPaymentOf(invoiceId, before, invoice);
     }
 
     /** The customer pays {@code amount} (minor units) of the invoice, which stays open while anything remains. */
     public static Paid payPart(String invoiceId, long amount, String paymentMethod) {
+        java.util.Set<String> before = paidPaymentsOf(invoiceId);
         BridgeInfrastructure.shared().stripe().payInvoicePartially(invoiceId, amount, paymentMethod);
-        return lastPaymentOf(invoiceId, BridgeInfrastructure.shared().stripe().object("invoices", invoiceId).orElseThrow());
+        return newPaymentOf(invoiceId, before,
+                BridgeInfrastructure.shared().stripe().object("invoices", invoiceId).orElseThrow());
+    }
+
+    private static java.util.Set<String> paidPaymentsOf(String invoiceId) {
+        return BridgeInfrastructure.shared().stripe().objects("invoice_payments").stream()
+                .filter(p -> invoiceId.equals(p.get("invoice")) && "paid".equals(p.get("status")))
+                .map(p -> (String) p.get("id")).collect(java.util.stream.Collectors.toSet());
     }
 
     @SuppressWarnings("unchecked")
-    private static Paid lastPaymentOf(String invoiceId, Map<String, Object> invoice) {
+    private static Paid newPaymentOf(String invoiceId, java.util.Set<String> before, Map<String, Object> invoice) {
         var stripe = BridgeInfrastructure.shared().stripe();
         Map<String, Object> payment = stripe.objects("invoice_payments").stream()
-                .filter(p -> invoiceId.equals(p.get("invoice")) && "paid".equals(p.get("status")))
-                .reduce((a, b) -> b).orElseThrow();
+                .filter(p -> invoiceId.equals(p.get("invoice")) && "paid".equals(p.get("status"))
+                        && !before.contains(p.get("id")))
+                .findFirst().orElseThrow(() -> new AssertionError("no new paid invoice payment of " + invoiceId));
         String intent = (String) ((Map<String, Object>) payment.get("payment")).get("payment_intent");
         String charge = (String) stripe.object("payment_intents", intent).orElseThrow().get("latest_charge");
         return new Paid((String) payment.get("id"), intent, charge, invoice);

@@ -350,7 +350,6 @@ final class StripeCatalog {
                     "The revenue-bridge Stripe sandbox does not simulate metered prices.");
         }
         Map<String, Object> recurring = new LinkedHashMap<>();
-        recurring.put("aggregate_usage", null);
         recurring.put("interval", interval);
         recurring.put("interval_count", n);
         recurring.put("meter", null);

@@ -98,6 +98,7 @@ final class StripeInvoicing {
         }
         long now = store.now();
         Map<String, Object> item = store.create("invoiceitem", StripeIds.next("ii_"));
+        item.remove("created");   // an invoice item has its date, not created
         item.put("customer", customer.get("id"));
         item.put("date", now);
         item.put("description", c.string("description"));
@@ -273,6 +274,7 @@ final class StripeInvoicing {
     void prorationItem(Map<String, Object> sub, Map<String, Object> subItem, Map<String, Object> price, long quantity,
                        long amount, String description, long start, long end) {
         Map<String, Object> item = store.create("invoiceitem", StripeIds.next("ii_"));
+        item.remove("created");
         item.put("amount", amount);
         item.put("currency", price.get("currency"));
         item.put("customer", sub.get("customer"));
@@ -399,7 +401,7 @@ final class StripeInvoicing {
         invoice.put("customer_shipping", customer.get("shipping"));
         invoice.put("customer_tax_exempt", customer.get("tax_exempt"));
         invoice.put("customer_tax_ids", new ArrayList<>());
-        invoice.put("days_until_due", days);
+        invoice.put("_days_until_due", days);
         invoice.put("default_payment_method", null);
         invoice.put("default_source", null);
         invoice.put("default_tax_rates", new ArrayList<>());
@@ -416,7 +418,6 @@ final class StripeInvoicing {
         invoice.put("last_finalization_error", null);
         invoice.put("latest_revision", null);
         Map<String, Object> lines = StripeStore.listObject(new ArrayList<>(), false, "/v1/invoices/" + id + "/lines");
-        lines.put("total_count", 0L);
         invoice.put("lines", lines);
         invoice.put("next_payment_attempt", null);
         invoice.put("number", null);
@@ -565,7 +566,7 @@ final class StripeInvoicing {
         long due = Math.max(0, subtotal);
         invoice.put("amount_due", due);
         invoice.put("amount_remaining", due - (Long) invoice.get("amount_paid"));
-        asMap(invoice.get("lines")).put("total_count", (long) lines(invoice).size());
+
     }
 
     private Object updateInvoice(StripeCall c) {
@@ -589,12 +590,12 @@ final class StripeInvoicing {
             String collection = c.string("collection_method", (String) invoice.get("collection_method"));
             boolean sendInvoice = collection.equals("send_invoice");
             Long days = c.has("days_until_due") ? c.integer("days_until_due")
-                    : sendInvoice && !c.has("due_date") ? (Long) invoice.get("days_until_due") : null;
+                    : sendInvoice && !c.has("due_date") ? (Long) invoice.get("_days_until_due") : null;
             Long dueDate = c.has("due_date") ? c.integer("due_date")
                     : sendInvoice && days == null ? (Long) invoice.get("due_date") : null;
             checkCollection(collection, days, dueDate);
             invoice.put("collection_method", collection);
-            invoice.put("days_until_due", days);
+            invoice.put("_days_until_due", days);
             invoice.put("due_date", days != null ? (Long) invoice.get("created") + days * 86_400 : dueDate);
         }
         for (String field : List.of("default_payment_method", "description", "footer", "statement_descriptor")) {
@@ -695,7 +696,7 @@ final class StripeInvoicing {
         invoice.put("ending_balance", invoice.get("starting_balance"));
         invoice.put("hosted_invoice_url", "https://invoice.stripe.com/i/acct_sandbox/" + token);
         invoice.put("invoice_pdf", "https://pay.stripe.com/invoice/acct_sandbox/" + token + "/pdf");
-        if (invoice.get("days_until_due") instanceof Long days) invoice.put("due_date", now + days * 86_400);
+        if (invoice.get("_days_until_due") instanceof Long days) invoice.put("due_date", now + days * 86_400);
         if (autoAdvance != null) invoice.put("auto_advance", autoAdvance);
         asMap(invoice.get("status_transitions")).put("finalized_at", now);
         payments.openDefault(invoice);

@@ -74,6 +74,7 @@ public final class StripeSandbox extends SandboxServer {
     private final Map<String, StoredResponse> idempotencyKeys = new ConcurrentHashMap<>();
     private final StripeRateLimits rateLimits = new StripeRateLimits();
     private final Set<String> shapeViolations = ConcurrentHashMap.newKeySet();
+    private final Set<String> shapeCheckedTypes = ConcurrentHashMap.newKeySet();
     private final Deque<ReceivedRequest> received = new ArrayDeque<>();
     private final List<Consumer<Map<String, Object>>> listeners = new CopyOnWriteArrayList<>();
     private final StripeWebhooks webhooks = new StripeWebhooks(json);
@@ -141,6 +142,23 @@ public final class StripeSandbox extends SandboxServer {
      * {@code invoice.parent.foo}; see {@link StripeModelShape}. Requests are not failed for them.
      */
     public Set<String> shapeViolations() { return Set.copyOf(shapeViolations); }
+
+    /** The object types ({@code invoice}, {@code invoice_payment}, ...) whose shape was checked so far. */
+    public Set<String> shapeCheckedTypes() { return Set.copyOf(shapeCheckedTypes); }
+
+    /** The keys of {@code json} (an object as Stripe sends it, by its {@code object} field) that stripe-java does not model. */
+    public static Set<String> undeclaredKeys(Map<String, Object> json) { return StripeModelShape.violations(json); }
+
+    private void noteTypes(Object node) {
+        if (node instanceof Map<?, ?> map) {
+            if (map.get("object") instanceof String type && !type.equals("list") && !type.equals("search_result")) {
+                shapeCheckedTypes.add(type);
+            }
+            map.values().forEach(this::noteTypes);
+        } else if (node instanceof List<?> list) {
+            list.forEach(this::noteTypes);
+        }
+    }
 
     /** The sandbox's "now" (object timestamps, due dates, periods, idempotency-key expiry). */
     public StripeSandbox clock(Clock clock) {
@@ -235,6 +253,25 @@ public final class StripeSandbox extends SandboxServer {
         return act(schedules::startDue);
     }
 
+    /**
+     * Moves one schedule's customer to its start date, as advancing a Stripe test clock attached to that customer
+     * does (docs.stripe.com/billing/testing/test-clocks), and starts the schedule there: its subscription and first
+     * invoice are dated on the start date while the rest of the sandbox stays on its own clock. Returns the
+     * subscription's id.
+     */
+    public String startScheduleAsOf(String scheduleId) {
+        return act(() -> {
+            Map<String, Object> schedule = store.require("subscription_schedules", "subscription schedule", scheduleId);
+            long start = (Long) ((Map<?, ?>) ((List<?>) schedule.get("phases")).get(0)).get("start_date");
+            store.clock(Clock.fixed(Instant.ofEpochSecond(start), java.time.ZoneOffset.UTC));
+            try {
+                return schedules.startOne(scheduleId);
+            } finally {
+                store.clock(clock);
+            }
+        });
+    }
+
     /** Leaves a balance transaction out of every listing (fault: a payout whose parts do not add up for the client). */
     public void hideFromListings(String balanceTransactionId) {
         balance.hide(balanceTransactionId);
@@ -269,11 +306,12 @@ public final class StripeSandbox extends SandboxServer {
 
     /** Copies of the objects of a kind ({@code customers}, {@code products}, {@code prices}, {@code subscriptions},
      * {@code invoiceitems}, {@code invoices}, {@code events}), oldest first. */
+    @SuppressWarnings("unchecked")
     public List<Map<String, Object>> objects(String kind) {
         if (!StripeStore.KINDS.contains(kind)) throw new IllegalArgumentException("no such kind: " + kind);
         synchronized (store) {
             List<Map<String, Object>> out = new ArrayList<>();
-            store.all(kind).forEach(o -> out.add(StripeStore.copy(o)));
+            store.all(kind).forEach(o -> out.add((Map<String, Object>) StripeStore.visible(StripeStore.copy(o))));
             return out;
         }
     }
@@ -442,6 +480,7 @@ public final class StripeSandbox extends SandboxServer {
     @SuppressWarnings("unchecked")
     private void checkShape(Object body) {
         if (!(body instanceof Map)) return;
+        noteTypes(body);
         try {
             for (String violation : StripeModelShape.violations((Map<String, Object>) body)) {
                 if (shapeViolations.add(violation)) {

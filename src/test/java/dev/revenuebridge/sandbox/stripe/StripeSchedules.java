@@ -194,6 +194,16 @@ final class StripeSchedules {
         return started;
     }
 
+    /** Starts one not-started schedule now (its start date come); returns its subscription. */
+    String startOne(String scheduleId) {
+        Map<String, Object> schedule = store.require("subscription_schedules", "subscription schedule", scheduleId);
+        if (!"not_started".equals(schedule.get("status"))) {
+            throw StripeError.state(null, null, "Subscription schedule " + scheduleId + " is " + schedule.get("status")
+                    + ", not not_started.");
+        }
+        return start(schedule);
+    }
+
     /** The subscription of the first phase, cancelled at the end of the last phase when end_behavior is cancel. */
     private String start(Map<String, Object> schedule) {
         Map<String, Object> before = StripeStore.copy(schedule);
@@ -204,8 +214,15 @@ final class StripeSchedules {
         params.put("customer", schedule.get("customer"));
         List<Object> items = new ArrayList<>();
         for (Map<String, Object> item : items(first)) {
-            items.add(map("price", item.get("price"), "quantity", item.get("quantity"),
-                    "metadata", StripeStore.copy(item.get("metadata"))));
+            // the phase's inline price, priced inline again on the subscription (inline prices are inactive, which
+            // only price_data accepts)
+            Map<String, Object> price = store.find("prices", (String) item.get("price"));
+            Map<String, Object> recurring = asMap(price.get("recurring"));
+            items.add(map("price_data", map("currency", price.get("currency"), "product", price.get("product"),
+                            "unit_amount_decimal", price.get("unit_amount_decimal"),
+                            "recurring", map("interval", recurring.get("interval"),
+                                    "interval_count", recurring.get("interval_count"))),
+                    "quantity", item.get("quantity"), "metadata", StripeStore.copy(item.get("metadata"))));
         }
         params.put("items", items);
         params.put("collection_method", defaults.get("collection_method"));

@@ -346,7 +346,6 @@ final class StripeSubscriptions {
 
     private static Map<String, Object> itemList(String subscriptionId, List<Map<String, Object>> items) {
         Map<String, Object> list = StripeStore.listObject(items, false, "/v1/subscription_items?subscription=" + subscriptionId);
-        list.put("total_count", (long) items.size());
         return list;
     }
 
