@@ -13,14 +13,15 @@ import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerSearchParams;
 import com.stripe.param.InvoiceCreateParams;
 import com.stripe.param.InvoiceFinalizeInvoiceParams;
-import com.stripe.param.InvoiceSearchParams;
+import com.stripe.param.InvoiceListParams;
 import com.stripe.param.InvoiceAddLinesParams;
 import com.stripe.param.InvoiceItemListParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.SubscriptionCreateParams;
 import com.stripe.param.SubscriptionScheduleCreateParams;
 import com.stripe.param.SubscriptionScheduleListParams;
-import com.stripe.param.SubscriptionSearchParams;
+import com.stripe.param.SubscriptionScheduleUpdateParams;
+import com.stripe.param.SubscriptionListParams;
 import com.stripe.param.SubscriptionUpdateParams;
 import dev.revenuebridge.deal.ClosedWonDeal;
 import dev.revenuebridge.deal.ClosedWonDeal.DealLine;
@@ -92,19 +93,22 @@ public class StripeBilling {
             trace.link(opportunityId, SYSTEM, "customer", known.get());
             return known.get();
         }
-        List<Customer> found = stripe.v1().customers().search(CustomerSearchParams.builder()
-                .setQuery("metadata['sf_account_id']:'" + deal.accountId() + "'").build()).getData();
-        if (!found.isEmpty()) {
-            String id = found.get(0).getId();
-            LOG.info("Opportunity {}: Stripe customer {} found by Salesforce Account {}", opportunityId, id, deal.accountId());
-            trace.link(opportunityId, SYSTEM, "customer", id);
-            return id;
+        StripeLookup byAccount = () -> stripe.v1().customers().search(CustomerSearchParams.builder()
+                .setQuery("metadata['sf_account_id']:'" + deal.accountId() + "'").build()).getData().stream()
+                .map(Customer::getId).findFirst();
+        var found = byAccount.find();
+        if (found.isPresent()) {
+            LOG.info("Opportunity {}: Stripe customer {} found by Salesforce Account {}", opportunityId, found.get(),
+                    deal.accountId());
+            trace.link(opportunityId, SYSTEM, "customer", found.get());
+            return found.get();
         }
-        Customer customer = stripe.v1().customers().create(customerParams(deal),
-                RequestOptions.builder().setIdempotencyKey("rb-" + deal.accountId() + "-customer").build());
-        LOG.info("Opportunity {}: Stripe customer {} created", opportunityId, customer.getId());
-        trace.link(opportunityId, SYSTEM, "customer", customer.getId());
-        return customer.getId();
+        CustomerCreateParams params = customerParams(deal);
+        String customerId = createOnce("rb-" + deal.accountId() + "-customer", byAccount,
+                key -> stripe.v1().customers().create(params, keyed(key)).getId());
+        LOG.info("Opportunity {}: Stripe customer {} created", opportunityId, customerId);
+        trace.link(opportunityId, SYSTEM, "customer", customerId);
+        return customerId;
     }
 
     /** What the bridge sends to create the deal's customer. */
@@ -142,8 +146,15 @@ public class StripeBilling {
         if (startsAfterNextBillingDate(deal)) {
             return subscriptionSchedule(deal, customerId);
         }
-        var known = known(deal, "subscription", () -> stripe.v1().subscriptions().search(SubscriptionSearchParams.builder()
-                .setQuery(byOpportunity(deal)).build()).getData().stream().map(Subscription::getId).findFirst());
+        // listed by customer (consistent at once, unlike search) and matched by the deal's metadata
+        StripeLookup ofDeal = () -> {
+            for (Subscription s : stripe.v1().subscriptions().list(SubscriptionListParams.builder().setCustomer(customerId)
+                    .setStatus(SubscriptionListParams.Status.ALL).setLimit(100L).build()).autoPagingIterable()) {
+                if (deal.opportunityId().equals(s.getMetadata().get("sf_opportunity_id"))) return java.util.Optional.of(s.getId());
+            }
+            return java.util.Optional.empty();
+        };
+        var known = known(deal, "subscription", ofDeal);
         if (known.isPresent()) {
             return known.get();
         }
@@ -152,11 +163,12 @@ public class StripeBilling {
         }
         SubscriptionCreateParams params = subscriptionParams(deal, customerId);
         attempting(deal, "subscription");
-        Subscription subscription = stripe.v1().subscriptions().create(params, idempotent(deal, "subscription"));
+        String subscriptionId = createOnce(key(deal, "subscription"), ofDeal,
+                key -> stripe.v1().subscriptions().create(params, keyed(key)).getId());
         LOG.info("Opportunity {}: Stripe subscription {} created, cancels at {}", deal.opportunityId(),
-                subscription.getId(), Instant.ofEpochSecond(params.getCancelAt() instanceof Long l ? l : 0));
-        trace.link(deal.opportunityId(), SYSTEM, "subscription", subscription.getId());
-        return subscription.getId();
+                subscriptionId, Instant.ofEpochSecond(params.getCancelAt() instanceof Long l ? l : 0));
+        trace.link(deal.opportunityId(), SYSTEM, "subscription", subscriptionId);
+        return subscriptionId;
     }
 
     /**
@@ -231,23 +243,28 @@ public class StripeBilling {
      * bills it from there, co-termed with the ERP's sales order. Returns the schedule's id.
      */
     private String subscriptionSchedule(ClosedWonDeal deal, String customerId) throws StripeException {
-        var known = known(deal, "subscription_schedule", () -> stripe.v1().subscriptionSchedules().list(
-                SubscriptionScheduleListParams.builder().setCustomer(customerId).setLimit(100L).build()).getData().stream()
-                .filter(s -> deal.opportunityId().equals(s.getMetadata().get("sf_opportunity_id")))
-                .map(SubscriptionSchedule::getId).findFirst());
+        StripeLookup ofDeal = () -> {
+            for (SubscriptionSchedule s : stripe.v1().subscriptionSchedules().list(SubscriptionScheduleListParams.builder()
+                    .setCustomer(customerId).setLimit(100L).build()).autoPagingIterable()) {
+                if (deal.opportunityId().equals(s.getMetadata().get("sf_opportunity_id"))) return java.util.Optional.of(s.getId());
+            }
+            return java.util.Optional.empty();
+        };
+        var known = known(deal, "subscription_schedule", ofDeal);
         if (known.isPresent()) {
             return known.get();
         }
         for (DealLine line : lines(deal, Billing.RECURRING)) {
             ensureProduct(product(line));
         }
+        SubscriptionScheduleCreateParams params = subscriptionScheduleParams(deal, customerId);
         attempting(deal, "subscription_schedule");
-        SubscriptionSchedule schedule = stripe.v1().subscriptionSchedules().create(
-                subscriptionScheduleParams(deal, customerId), idempotent(deal, "subscription-schedule"));
+        String scheduleId = createOnce(key(deal, "subscription-schedule"), ofDeal,
+                key -> stripe.v1().subscriptionSchedules().create(params, keyed(key)).getId());
         LOG.info("Opportunity {}: Stripe subscription schedule {} created, starts {}", deal.opportunityId(),
-                schedule.getId(), deal.contractStart());
-        trace.link(deal.opportunityId(), SYSTEM, "subscription_schedule", schedule.getId());
-        return schedule.getId();
+                scheduleId, deal.contractStart());
+        trace.link(deal.opportunityId(), SYSTEM, "subscription_schedule", scheduleId);
+        return scheduleId;
     }
 
     /**
@@ -314,72 +331,151 @@ public class StripeBilling {
     }
 
     /**
-     * Applies an amendment (contract version {@code version}) to the deal's subscription: changed quantities and
-     * prices, added and removed recurring lines, the new end of term; prorated per
-     * {@code revenue.amendments.proration-behavior}. Never a second subscription. Returns the subscription id.
+     * Applies an amendment (contract version {@code version}) to the deal's subscription through its subscription
+     * schedule (docs.stripe.com/billing/subscriptions/subscription-schedules/use-cases): the current phase ends now as
+     * it was billed, and a new phase runs the amended lines (changed quantities and prices, added and removed lines)
+     * from now to the amended end of term, prorated per {@code revenue.amendments.proration-behavior}; the schedule
+     * cancels at that end, so Stripe stays co-termed with the ERP. A subscription without a schedule gets one made
+     * from it ({@code from_subscription}); a contract that has not started yet has its scheduled phase replaced. Never
+     * a second subscription. Returns the subscription's (or the not-started schedule's) id.
      */
     public String amendSubscription(ClosedWonDeal deal, String customerId, int version) throws StripeException {
         List<DealLine> recurring = lines(deal, Billing.RECURRING);
         String subscriptionId = trace.linked(deal.opportunityId(), SYSTEM, "subscription").orElse(null);
-        if (subscriptionId == null) {
+        String scheduleId = trace.linked(deal.opportunityId(), SYSTEM, "subscription_schedule").orElse(null);
+        if (subscriptionId == null && scheduleId == null) {
             return subscription(deal, customerId);
         }
         if (recurring.isEmpty()) {
             throw new DealRejectedException(deal.opportunityId(), List.of("The amendment removes every subscription "
                     + "line: cancel the subscription in Stripe and close the contract instead"));
         }
-        Subscription current = stripe.v1().subscriptions().retrieve(subscriptionId);
-        java.util.Map<String, com.stripe.model.SubscriptionItem> byLine = new java.util.LinkedHashMap<>();
-        current.getItems().getData().forEach(item -> byLine.put(item.getMetadata().get("sf_line_item_id"), item));
         int cadenceMonths = mappings.billingCadence(deal.billingCadence()).orElseThrow().months();
         int termMonths = recurring.stream().mapToInt(DealLine::termMonths).max().orElseThrow();
-        SubscriptionUpdateParams.Builder params = SubscriptionUpdateParams.builder()
-                .setProrationBehavior(amendmentProration)
-                .setCancelAt(epochSecond(deal.contractStart().plusMonths(termMonths)))
-                .putMetadata("contract_version", String.valueOf(version))
-                .putMetadata("contract_end", String.valueOf(deal.contractEnd()));
+        long endOfTerm = epochSecond(deal.contractStart().plusMonths(termMonths));
         for (DealLine line : recurring) {
-            Product product = product(line);
-            ensureProduct(product);
-            long unitAmount = periodUnitAmount(deal, line, cadenceMonths);
-            var item = byLine.remove(line.lineId());
-            boolean same = item != null && item.getQuantity() == line.quantity().longValueExact()
-                    && item.getPrice() != null && item.getPrice().getUnitAmount() == unitAmount;
-            if (same) {
-                continue;
-            }
-            SubscriptionUpdateParams.Item.Builder change = SubscriptionUpdateParams.Item.builder()
-                    .setQuantity(line.quantity().longValueExact())
-                    .setPriceData(SubscriptionUpdateParams.Item.PriceData.builder()
-                            .setCurrency(currency(deal))
-                            .setProduct(product.stripeProduct())
-                            .setUnitAmount(unitAmount)
-                            .setRecurring(SubscriptionUpdateParams.Item.PriceData.Recurring.builder()
-                                    .setInterval(cadenceMonths % 12 == 0
-                                            ? SubscriptionUpdateParams.Item.PriceData.Recurring.Interval.YEAR
-                                            : SubscriptionUpdateParams.Item.PriceData.Recurring.Interval.MONTH)
-                                    .setIntervalCount((long) (cadenceMonths % 12 == 0 ? cadenceMonths / 12 : cadenceMonths))
-                                    .build())
-                            .build());
-            if (item != null) {
-                change.setId(item.getId());
-            } else {
-                change.putMetadata("sf_line_item_id", line.lineId());
-            }
-            params.addItem(change.build());
+            ensureProduct(product(line));
         }
-        byLine.values().forEach(removed -> params.addItem(SubscriptionUpdateParams.Item.builder()
-                .setId(removed.getId()).setDeleted(true).build()));
-        SubscriptionUpdateParams update = params.build();
+        SubscriptionSchedule schedule;
+        if (subscriptionId == null) {
+            schedule = stripe.v1().subscriptionSchedules().retrieve(scheduleId);
+            if (schedule.getSubscription() != null) {
+                subscriptionId = schedule.getSubscription();   // started since: amend its subscription
+                trace.link(deal.opportunityId(), SYSTEM, "subscription", subscriptionId);
+            }
+        } else {
+            Subscription current = stripe.v1().subscriptions().retrieve(subscriptionId);
+            if (billsAlready(current, deal, recurring, cadenceMonths, endOfTerm)) {
+                LOG.info("Opportunity {}: contract version {} leaves Stripe subscription {} as it is", deal.opportunityId(),
+                        version, subscriptionId);
+                return subscriptionId;
+            }
+            String existing = current.getSchedule();
+            String from = subscriptionId;
+            schedule = existing != null ? stripe.v1().subscriptionSchedules().retrieve(existing)
+                    : stripe.v1().subscriptionSchedules().retrieve(createOnce(key(deal, "schedule-from-subscription"),
+                    () -> java.util.Optional.ofNullable(stripe.v1().subscriptions().retrieve(from).getSchedule()),
+                    key -> stripe.v1().subscriptionSchedules().create(SubscriptionScheduleCreateParams.builder()
+                            .setFromSubscription(from).build(), keyed(key)).getId()));
+            trace.link(deal.opportunityId(), SYSTEM, "subscription_schedule", schedule.getId());
+        }
+        SubscriptionScheduleUpdateParams update = scheduleAmendment(deal, schedule, recurring, cadenceMonths, endOfTerm,
+                version);
         // the key names the version and the exact change: a retry of this amendment is deduplicated, and a different
         // change that ends up with the same version number (an earlier attempt failed before it was recorded) is not
         // refused as an idempotency error
         String change = Integer.toHexString(update.toMap().toString().hashCode());
-        stripe.v1().subscriptions().update(subscriptionId, update,
-                RequestOptions.builder().setIdempotencyKey(key(deal, "amend-subscription-v" + version + "-" + change)).build());
-        LOG.info("Opportunity {}: Stripe subscription {} amended to contract version {}", deal.opportunityId(),
-                subscriptionId, version);
-        return subscriptionId;
+        String id = schedule.getId();
+        createOnce(key(deal, "amend-schedule-v" + version + "-" + change),
+                () -> String.valueOf(version).equals(stripe.v1().subscriptionSchedules().retrieve(id).getMetadata()
+                        .get("contract_version")) ? java.util.Optional.of(id) : java.util.Optional.empty(),
+                key -> stripe.v1().subscriptionSchedules().update(id, update, keyed(key)).getId());
+        LOG.info("Opportunity {}: Stripe subscription schedule {} amended to contract version {}", deal.opportunityId(),
+                schedule.getId(), version);
+        return subscriptionId != null ? subscriptionId : schedule.getId();
+    }
+
+    /** Whether the subscription already bills exactly these recurring lines until the end of term. */
+    private static boolean billsAlready(Subscription subscription, ClosedWonDeal deal, List<DealLine> recurring,
+                                        int cadenceMonths, long endOfTerm) {
+        if (subscription.getCancelAt() == null || subscription.getCancelAt() != endOfTerm) {
+            return false;
+        }
+        Map<String, com.stripe.model.SubscriptionItem> byLine = new java.util.HashMap<>();
+        subscription.getItems().getData().forEach(item -> byLine.put(item.getMetadata().get("sf_line_item_id"), item));
+        if (byLine.size() != recurring.size()) {
+            return false;
+        }
+        for (DealLine line : recurring) {
+            var item = byLine.get(line.lineId());
+            if (item == null || item.getQuantity() != line.quantity().longValueExact() || item.getPrice() == null
+                    || item.getPrice().getUnitAmount() != periodUnitAmount(deal, line, cadenceMonths)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The schedule's phases after an amendment: for a started contract, the current phase as it is until now, then
+     * the amended lines until the end of term; for one not started, the amended lines from the contract start.
+     */
+    private SubscriptionScheduleUpdateParams scheduleAmendment(ClosedWonDeal deal, SubscriptionSchedule schedule,
+                                                               List<DealLine> recurring, int cadenceMonths,
+                                                               long endOfTerm, int version) {
+        SubscriptionScheduleUpdateParams.Builder params = SubscriptionScheduleUpdateParams.builder()
+                .setEndBehavior(SubscriptionScheduleUpdateParams.EndBehavior.CANCEL)
+                .putMetadata("contract_version", String.valueOf(version))
+                .putMetadata("contract_end", String.valueOf(deal.contractEnd()));
+        SubscriptionScheduleUpdateParams.Phase.Builder amended = SubscriptionScheduleUpdateParams.Phase.builder()
+                .setEndDate(endOfTerm)
+                .putAllMetadata(contractMetadata(deal))
+                .putMetadata("contract_version", String.valueOf(version));
+        boolean started = schedule.getCurrentPhase() != null;
+        if (started) {
+            SubscriptionSchedule.Phase current = schedule.getPhases().stream()
+                    .filter(p -> p.getStartDate().equals(schedule.getCurrentPhase().getStartDate())).findFirst()
+                    .orElseThrow();
+            SubscriptionScheduleUpdateParams.Phase.Builder asBilled = SubscriptionScheduleUpdateParams.Phase.builder()
+                    .setStartDate(current.getStartDate())
+                    .setEndDate(SubscriptionScheduleUpdateParams.Phase.EndDate.NOW);
+            if (current.getMetadata() != null) {
+                asBilled.putAllMetadata(current.getMetadata());
+            }
+            for (SubscriptionSchedule.Phase.Item item : current.getItems()) {
+                var kept = SubscriptionScheduleUpdateParams.Phase.Item.builder()
+                        .setPrice(item.getPrice()).setQuantity(item.getQuantity());
+                if (item.getMetadata() != null) {
+                    kept.putAllMetadata(item.getMetadata());
+                }
+                asBilled.addItem(kept.build());
+            }
+            params.addPhase(asBilled.build());
+            params.setProrationBehavior(SubscriptionScheduleUpdateParams.ProrationBehavior.valueOf(amendmentProration.name()));
+            amended.setProrationBehavior(SubscriptionScheduleUpdateParams.Phase.ProrationBehavior.valueOf(amendmentProration.name()));
+        } else {
+            amended.setStartDate(epochSecond(deal.contractStart()))
+                    .setProrationBehavior(SubscriptionScheduleUpdateParams.Phase.ProrationBehavior.NONE);
+        }
+        for (DealLine line : recurring) {
+            var interval = cadenceMonths % 12 == 0
+                    ? SubscriptionScheduleUpdateParams.Phase.Item.PriceData.Recurring.Interval.YEAR
+                    : SubscriptionScheduleUpdateParams.Phase.Item.PriceData.Recurring.Interval.MONTH;
+            amended.addItem(SubscriptionScheduleUpdateParams.Phase.Item.builder()
+                    .setQuantity(line.quantity().longValueExact())
+                    .putMetadata("sf_line_item_id", line.lineId())
+                    .setPriceData(SubscriptionScheduleUpdateParams.Phase.Item.PriceData.builder()
+                            .setCurrency(currency(deal))
+                            .setProduct(product(line).stripeProduct())
+                            .setUnitAmount(periodUnitAmount(deal, line, cadenceMonths))
+                            .setRecurring(SubscriptionScheduleUpdateParams.Phase.Item.PriceData.Recurring.builder()
+                                    .setInterval(interval)
+                                    .setIntervalCount((long) (cadenceMonths % 12 == 0 ? cadenceMonths / 12 : cadenceMonths))
+                                    .build())
+                            .build())
+                    .build());
+        }
+        return params.addPhase(amended.build()).build();
     }
 
     /**
@@ -408,17 +504,25 @@ public class StripeBilling {
         }
         String kind = version == 1 ? "one_time_invoice" : "one_time_invoice_v" + version;
         String step = version == 1 ? "one-time-invoice" : "one-time-invoice-v" + version;
-        String invoiceId = known(deal, kind, () -> stripe.v1().invoices().search(InvoiceSearchParams.builder()
-                        .setQuery(byOpportunity(deal) + " AND metadata['contract_version']:'" + version + "'").build())
-                        .getData().stream().map(Invoice::getId).findFirst())
-                .orElse(null);
+        StripeLookup ofVersion = () -> {
+            for (Invoice i : stripe.v1().invoices().list(InvoiceListParams.builder().setCustomer(customerId)
+                    .setLimit(100L).build()).autoPagingIterable()) {
+                if (deal.opportunityId().equals(i.getMetadata().get("sf_opportunity_id"))
+                        && String.valueOf(version).equals(i.getMetadata().get("contract_version"))) {
+                    return java.util.Optional.of(i.getId());
+                }
+            }
+            return java.util.Optional.empty();
+        };
+        String invoiceId = known(deal, kind, ofVersion).orElse(null);
         String status = "draft";
         Set<String> billedLines = Set.of();
         if (invoiceId == null) {
             InvoiceCreateParams.Builder builder = invoiceBuilder(deal, customerId)
                     .putMetadata("contract_version", String.valueOf(version));
             attempting(deal, kind);
-            invoiceId = stripe.v1().invoices().create(builder.build(), idempotent(deal, step)).getId();
+            InvoiceCreateParams params = builder.build();
+            invoiceId = createOnce(key(deal, step), ofVersion, key -> stripe.v1().invoices().create(params, keyed(key)).getId());
             trace.link(deal.opportunityId(), SYSTEM, kind, invoiceId);
         } else {
             // made by an earlier attempt: only what is not on it yet is added
@@ -432,7 +536,6 @@ public class StripeBilling {
                 }
             }
         }
-        Invoice invoice = null;
         if ("draft".equals(status)) {
             List<DealLine> missing = new java.util.ArrayList<>();
             for (DealLine line : oneTime) {
@@ -443,21 +546,25 @@ public class StripeBilling {
             }
             if (!missing.isEmpty()) {
                 // every line in one request (up to 50 per call, docs.stripe.com/api/invoices/add_lines)
+                String id = invoiceId;
                 for (int from = 0; from < missing.size(); from += 50) {
                     List<DealLine> batch = missing.subList(from, Math.min(missing.size(), from + 50));
-                    stripe.v1().invoices().addLines(invoiceId, addLinesParams(deal, batch),
-                            idempotent(deal, step + "-lines-" + batch.stream().map(DealLine::lineId)
-                                    .collect(Collectors.joining("-")).hashCode()));
+                    InvoiceAddLinesParams params = addLinesParams(deal, batch);
+                    createOnce(key(deal, step + "-lines-" + Integer.toHexString(batch.stream().map(DealLine::lineId)
+                                    .collect(Collectors.joining("-")).hashCode())),
+                            () -> linesOn(id).containsAll(batch.stream().map(DealLine::lineId).toList())
+                                    ? java.util.Optional.of(id) : java.util.Optional.empty(),
+                            key -> stripe.v1().invoices().addLines(id, params, keyed(key)).getId());
                 }
             }
             // auto_advance: Stripe emails the invoice and its reminders (send_invoice collection)
-            invoice = stripe.v1().invoices().finalizeInvoice(invoiceId,
-                    InvoiceFinalizeInvoiceParams.builder().setAutoAdvance(true).build(),
-                    RequestOptions.builder().setIdempotencyKey(key(deal, "finalize-" + step)).build());
-        }
-        if (invoice != null) {
-            LOG.info("Opportunity {}: one-time Stripe invoice {} is {} ({} {} due)", deal.opportunityId(), invoiceId,
-                    invoice.getStatus(), invoice.getAmountDue(), currency(deal));
+            String id = invoiceId;
+            createOnce(key(deal, "finalize-" + step), () -> "draft".equals(stripe.v1().invoices().retrieve(id).getStatus())
+                            ? java.util.Optional.empty() : java.util.Optional.of(id),
+                    key -> stripe.v1().invoices().finalizeInvoice(id,
+                            InvoiceFinalizeInvoiceParams.builder().setAutoAdvance(true).build(), keyed(key)).getId());
+            LOG.info("Opportunity {}: one-time Stripe invoice {} finalized ({} lines)", deal.opportunityId(), invoiceId,
+                    oneTime.size());
         }
         return invoiceId;
     }
@@ -527,6 +634,70 @@ public class StripeBilling {
             LOG.info("Stripe product {} created from the catalog", product.stripeProduct());
         }
         ensuredProducts.add(product.stripeProduct());
+    }
+
+    /** A request under Stripe's idempotency: the same key returns the first result, 24 hours long. */
+    @FunctionalInterface
+    private interface KeyedRequest {
+        String send(String idempotencyKey) throws StripeException;
+    }
+
+    /**
+     * Sends a create (or another request with an effect) under {@code key}. Stripe saves the first result under a key,
+     * a 500 included, and replays it to every retry for 24 hours (docs.stripe.com/api/idempotent_requests): a retry
+     * would stay stuck behind that 500. So when Stripe answers with a replayed server error, the bridge looks whether
+     * the first request had its effect after all ({@code done}: the deal's object found by its metadata); if it did,
+     * that is the result, and if not, it sends the request again under a key derived from the failed one (the same
+     * derivation on every retry, so those are still deduplicated by Stripe).
+     */
+    private String createOnce(String key, StripeLookup done, KeyedRequest request) throws StripeException {
+        String attemptKey = key;
+        for (int round = 1; ; round++) {
+            try {
+                return request.send(attemptKey);
+            } catch (com.stripe.exception.ApiException e) {
+                String firstRequest = replayedServerError(e);
+                if (firstRequest == null || round == 3) {
+                    throw e;
+                }
+                var found = done.find();
+                if (found.isPresent()) {
+                    LOG.warn("Stripe replays a saved {} under Idempotency-Key {}, but its request ({}) had its effect: {}",
+                            e.getStatusCode(), attemptKey, firstRequest, found.get());
+                    return found.get();
+                }
+                LOG.warn("Stripe replays a saved {} under Idempotency-Key {} (request {}), and nothing was made: "
+                        + "sending it again under a new key", e.getStatusCode(), attemptKey, firstRequest);
+                attemptKey = key + "-after-" + firstRequest;
+            }
+        }
+    }
+
+    /** The id of the first request whose saved server error Stripe replays here, or null when this is no replay. */
+    static String replayedServerError(StripeException e) {
+        if (e.getStatusCode() == null || e.getStatusCode() < 500 || e.getStripeError() == null
+                || e.getStripeError().getLastResponse() == null) {
+            return null;
+        }
+        var headers = e.getStripeError().getLastResponse().headers();
+        if (!"true".equalsIgnoreCase(headers.firstValue("Idempotent-Replayed").orElse(""))) {
+            return null;
+        }
+        return headers.firstValue("Original-Request").orElse(e.getRequestId());
+    }
+
+    /** The Salesforce line ids of the items on an invoice. */
+    private Set<String> linesOn(String invoiceId) throws StripeException {
+        Set<String> lines = new java.util.HashSet<>();
+        for (InvoiceItem item : stripe.v1().invoiceItems().list(InvoiceItemListParams.builder().setInvoice(invoiceId)
+                .setLimit(100L).build()).autoPagingIterable()) {
+            lines.add(item.getMetadata().get("sf_line_item_id"));
+        }
+        return lines;
+    }
+
+    private static RequestOptions keyed(String idempotencyKey) {
+        return RequestOptions.builder().setIdempotencyKey(idempotencyKey).build();
     }
 
     /**
@@ -617,6 +788,7 @@ public class StripeBilling {
         return "metadata['sf_opportunity_id']:'" + deal.opportunityId() + "'";
     }
 
+    @FunctionalInterface
     private interface StripeLookup {
         java.util.Optional<String> find() throws StripeException;
     }

@@ -83,11 +83,16 @@ class AmendmentAndRenewalTest extends BridgeTestSupport {
         Map<String, Object> original = INFRA.salesforce().record("Opportunity", "006Dn0000RenewOAAA");
         Map<String, Object> renewed = INFRA.salesforce().record("Opportunity", "006Dn0000RenewRAAA");
         assertThat(renewed.get("Stripe_Customer_Id__c")).isEqualTo(original.get("Stripe_Customer_Id__c"));
-        assertThat(renewed.get("Stripe_Subscription_Id__c")).isNotEqualTo(original.get("Stripe_Subscription_Id__c"));
-        Map<String, Object> subscription = INFRA.stripe().objects("subscriptions").stream()
-                .filter(s -> s.get("id").equals(renewed.get("Stripe_Subscription_Id__c"))).findFirst().orElseThrow();
-        assertThat(((Number) subscription.get("billing_cycle_anchor")).longValue())
+        // the renewal term starts 2026-11-01, later than the next natural billing date: a schedule starts it then
+        String scheduleId = (String) renewed.get("Stripe_Subscription_Id__c");
+        assertThat(scheduleId).startsWith("sub_sched_");
+        Map<String, Object> schedule = INFRA.stripe().object("subscription_schedules", scheduleId).orElseThrow();
+        assertThat(schedule.get("customer")).isEqualTo(original.get("Stripe_Customer_Id__c"));
+        Map<String, Object> phase = ((List<Map<String, Object>>) schedule.get("phases")).get(0);
+        assertThat(((Number) phase.get("start_date")).longValue())
                 .isEqualTo(java.time.LocalDate.of(2026, 11, 1).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond());
+        assertThat(((Number) phase.get("end_date")).longValue())
+                .isEqualTo(java.time.LocalDate.of(2027, 11, 1).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond());
         assertThat(INFRA.stripe().objects("customers").stream()
                 .filter(c -> String.valueOf(c.get("metadata")).contains("001Dn0000RenewAAAA"))).hasSize(1);
     }

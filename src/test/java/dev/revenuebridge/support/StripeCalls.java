@@ -40,6 +40,24 @@ public final class StripeCalls {
         }
     }
 
+    /** GETs a path (query string allowed) from the sandbox's Stripe API with the test key, asserting 200. */
+    public static Map<String, Object> get(String path) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                            URI.create(BridgeInfrastructure.shared().stripe().baseUrl() + path))
+                    .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+            return JSON.readValue(response.body(), new TypeReference<>() {
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * A payment of an invoice as Stripe models it since API 2025-03-31.basil: the invoice payment, the PaymentIntent
      * that collected it and that intent's charge.

@@ -75,6 +75,7 @@ public final class StripeSandbox extends SandboxServer {
     private final StripeRateLimits rateLimits = new StripeRateLimits();
     private final Set<String> shapeViolations = ConcurrentHashMap.newKeySet();
     private final Set<String> shapeCheckedTypes = ConcurrentHashMap.newKeySet();
+    private final Set<String> internalErrorsArmed = ConcurrentHashMap.newKeySet();
     private final Deque<ReceivedRequest> received = new ArrayDeque<>();
     private final List<Consumer<Map<String, Object>>> listeners = new CopyOnWriteArrayList<>();
     private final StripeWebhooks webhooks = new StripeWebhooks(json);
@@ -142,6 +143,16 @@ public final class StripeSandbox extends SandboxServer {
      * {@code invoice.parent.foo}; see {@link StripeModelShape}. Requests are not failed for them.
      */
     public Set<String> shapeViolations() { return Set.copyOf(shapeViolations); }
+
+    /**
+     * The next request to {@code method path} (e.g. {@code POST /v1/subscriptions}) fails with an internal error that
+     * Stripe saves under its Idempotency-Key, as a 500 of a request that began executing: later requests with that
+     * key replay the 500 for 24 hours (docs.stripe.com/api/idempotent_requests).
+     */
+    public StripeSandbox failNextWithSavedInternalError(String method, String path) {
+        internalErrorsArmed.add(method + " " + path);
+        return this;
+    }
 
     /** The object types ({@code invoice}, {@code invoice_payment}, ...) whose shape was checked so far. */
     public Set<String> shapeCheckedTypes() { return Set.copyOf(shapeCheckedTypes); }
@@ -385,6 +396,11 @@ public final class StripeSandbox extends SandboxServer {
         String method = exchange.getRequestMethod();
         String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
         String body = readBody(exchange);
+        if (internalErrorsArmed.remove(method + " " + exchange.getRequestURI().getPath())) {
+            requests.decrementAndGet();   // counted again by sendInjectedFailure
+            sendInjectedFailure(exchange, 500, body);
+            return;
+        }
         requests.incrementAndGet();
         Map<String, Object> decoded = new LinkedHashMap<>();
         List<Map<String, Object>> events = List.of();

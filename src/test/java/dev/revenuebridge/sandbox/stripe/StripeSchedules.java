@@ -36,17 +36,18 @@ final class StripeSchedules {
 
     void register(Map<String, StripeEndpoint> endpoints) {
         endpoints.put("POST /v1/subscription_schedules", of(this::create, "customer", "start_date", "end_behavior",
-                "phases", "default_settings", "metadata"));
+                "phases", "default_settings", "metadata", "from_subscription"));
         endpoints.put("GET /v1/subscription_schedules/{schedule}",
                 of(c -> store.require("subscription_schedules", "subscription schedule", c.pathParam("schedule"))));
-        endpoints.put("POST /v1/subscription_schedules/{schedule}", of(this::update, "metadata"));
+        endpoints.put("POST /v1/subscription_schedules/{schedule}", of(this::update, "metadata", "phases",
+                "end_behavior", "proration_behavior"));
         endpoints.put("GET /v1/subscription_schedules", of(this::list, PAGINATION, "customer", "scheduled"));
         endpoints.put("POST /v1/subscription_schedules/{schedule}/cancel", of(this::cancel, "invoice_now", "prorate"));
         endpoints.put("POST /v1/subscription_schedules/{schedule}/release", of(this::release, "preserve_cancel_date"));
     }
 
     private Object create(StripeCall c) {
-        // customer is required unless from_subscription is given (which the sandbox does not simulate)
+        if (c.string("from_subscription") != null) return fromSubscription(c);
         if (c.string("customer") == null) throw StripeError.missingParameter("customer");
         Map<String, Object> customer = catalog.customer(c.string("customer"), "customer");
         List<Object> phaseParams = c.list("phases");
@@ -100,9 +101,15 @@ final class StripeSchedules {
 
     /** One phase: its items priced inline (a Price made from each price_data), its start and end. */
     private Map<String, Object> phase(Map<String, Object> p, String param, long start, boolean last) {
+        return phase(p, param, start, last, java.util.Set.of());
+    }
+
+    /** {@code reusable}: prices already on the schedule, which its phases may name again though inline (inactive). */
+    private Map<String, Object> phase(Map<String, Object> p, String param, long start, boolean last,
+                                      java.util.Set<String> reusable) {
         List<Object> items = p.get("items") instanceof List<?> l ? new ArrayList<>(l) : null;
         if (items == null || items.isEmpty()) throw StripeError.missingParameter(param + "[items]");
-        Long endDate = StripeCall.integer(p, "end_date");
+        Long endDate = "now".equals(p.get("end_date")) ? Long.valueOf(store.now()) : StripeCall.integer(p, "end_date");
         Map<String, Object> duration = StripeCall.map(p, "duration");
         if (endDate != null && duration != null) {
             throw StripeError.exclusive(param + "[end_date]", "end_date", "duration");
@@ -113,11 +120,24 @@ final class StripeSchedules {
             Map<String, Object> item = asMap(items.get(i));
             String itemParam = param + "[items][" + i + "]";
             Map<String, Object> data = StripeCall.map(item, "price_data");
-            if (data == null) throw StripeError.missingParameter(itemParam + "[price_data]");
-            String product = (String) store.reference("products", "product", StripeCall.string(data, "product"),
-                    itemParam + "[price_data][product]").get("id");
-            Map<String, Object> price = catalog.newPrice(StripeCall.string(data, "currency"), product, data,
-                    StripeCall.map(data, "recurring"), false, itemParam + "[price_data]");
+            String priceId = StripeCall.string(item, "price");
+            if (data != null && priceId != null) {
+                throw StripeError.exclusive(itemParam + "[price]", "price", "price_data");
+            }
+            Map<String, Object> price;
+            if (priceId != null) {
+                price = store.reference("prices", "price", priceId, itemParam + "[price]");
+                if (!Boolean.TRUE.equals(price.get("active")) && !reusable.contains(priceId)) {
+                    throw StripeError.invalid(itemParam + "[price]",
+                            "The price specified is inactive. This field only accepts active prices.");
+                }
+            } else {
+                if (data == null) throw StripeError.missingParameter(itemParam + "[price_data]");
+                String product = (String) store.reference("products", "product", StripeCall.string(data, "product"),
+                        itemParam + "[price_data][product]").get("id");
+                price = catalog.newPrice(StripeCall.string(data, "currency"), product, data,
+                        StripeCall.map(data, "recurring"), false, itemParam + "[price_data]");
+            }
             Map<String, Object> recurring = asMap(price.get("recurring"));
             if (firstRecurring == null) firstRecurring = recurring;
             else if (!firstRecurring.get("interval").equals(recurring.get("interval"))
@@ -143,7 +163,7 @@ final class StripeSchedules {
             // no end given: the phase lasts one billing interval of its prices
             end = after(start, (String) firstRecurring.get("interval"), (Long) firstRecurring.get("interval_count"));
         }
-        if (end <= start) {
+        if (end < start || end == start && !"now".equals(p.get("end_date"))) {
             throw StripeError.invalid(param + "[end_date]", "The end_date of " + param + " (" + end
                     + ") must be after the phase's start (" + start + ").");
         }
@@ -214,14 +234,7 @@ final class StripeSchedules {
         params.put("customer", schedule.get("customer"));
         List<Object> items = new ArrayList<>();
         for (Map<String, Object> item : items(first)) {
-            // the phase's inline price, priced inline again on the subscription (inline prices are inactive, which
-            // only price_data accepts)
-            Map<String, Object> price = store.find("prices", (String) item.get("price"));
-            Map<String, Object> recurring = asMap(price.get("recurring"));
-            items.add(map("price_data", map("currency", price.get("currency"), "product", price.get("product"),
-                            "unit_amount_decimal", price.get("unit_amount_decimal"),
-                            "recurring", map("interval", recurring.get("interval"),
-                                    "interval_count", recurring.get("interval_count"))),
+            items.add(map("price", item.get("price"), StripeSubscriptions.FROM_SCHEDULE, true,
                     "quantity", item.get("quantity"), "metadata", StripeStore.copy(item.get("metadata"))));
         }
         params.put("items", items);
@@ -243,12 +256,133 @@ final class StripeSchedules {
         return (String) subscription.get("id");
     }
 
+    /**
+     * A schedule made from a subscription (docs.stripe.com/api/subscription_schedules/create#from_subscription): one
+     * phase, the subscription's current period with its items as they are; releases at its end. No other parameter
+     * may come with it.
+     */
+    private Object fromSubscription(StripeCall c) {
+        for (String name : c.params().keySet()) {
+            if (!name.equals("from_subscription") && !name.equals("expand")) {
+                throw StripeError.invalid(name, "You cannot set '" + name + "' if 'from_subscription' is set.");
+            }
+        }
+        Map<String, Object> sub = store.reference("subscriptions", "subscription", c.string("from_subscription"),
+                "from_subscription");
+        if (sub.get("schedule") != null) {
+            throw StripeError.invalid("from_subscription", "You cannot migrate a subscription that is already "
+                    + "attached to a schedule: " + sub.get("schedule") + ".");
+        }
+        if ("canceled".equals(sub.get("status"))) {
+            throw StripeError.invalid("from_subscription", "You cannot migrate a canceled subscription.");
+        }
+        List<Object> items = new ArrayList<>();
+        for (Map<String, Object> item : subscriptionItems(sub)) {
+            items.add(map("price", asMap(item.get("price")).get("id"), "quantity", item.get("quantity"),
+                    "metadata", StripeStore.copy(item.get("metadata"))));
+        }
+        long start = (Long) sub.get("_current_period_start");
+        Map<String, Object> phaseParams = map("items", items, "end_date", sub.get("_current_period_end"));
+        java.util.Set<String> own = new java.util.HashSet<>();
+        subscriptionItems(sub).forEach(item -> own.add((String) asMap(item.get("price")).get("id")));
+        Map<String, Object> phase = phase(phaseParams, "phases[0]", start, true, own);
+        phase.put("metadata", StripeStore.copy(sub.get("metadata")));
+        String id = StripeIds.next("sub_sched_");
+        Map<String, Object> schedule = store.create("subscription_schedule", id);
+        schedule.put("application", null);
+        schedule.put("billing_mode", map("flexible", null, "type", "flexible", "updated_at", null));
+        schedule.put("canceled_at", null);
+        schedule.put("completed_at", null);
+        schedule.put("current_phase", map("end_date", phase.get("end_date"), "start_date", phase.get("start_date")));
+        schedule.put("customer", sub.get("customer"));
+        schedule.put("default_settings", map("application_fee_percent", null, "automatic_tax", map("disabled_reason", null,
+                        "enabled", false, "liability", null), "billing_cycle_anchor", "automatic", "billing_thresholds", null,
+                "collection_method", sub.get("collection_method"), "default_payment_method", null,
+                "description", sub.get("description"),
+                "invoice_settings", map("account_tax_ids", null, "custom_fields", null,
+                        "days_until_due", sub.get("days_until_due"), "description", null, "footer", null,
+                        "issuer", map("type", "self")),
+                "on_behalf_of", null, "transfer_data", null));
+        schedule.put("end_behavior", "release");
+        schedule.put("phases", new ArrayList<>(List.of(phase)));
+        schedule.put("released_at", null);
+        schedule.put("released_subscription", null);
+        schedule.put("status", "active");
+        schedule.put("subscription", sub.get("id"));
+        schedule.put("test_clock", null);
+        store.add("subscription_schedules", schedule);
+        store.touch(sub);
+        sub.put("schedule", id);
+        store.emit("subscription_schedule.created", schedule, null);
+        return schedule;
+    }
+
+    /**
+     * Updates a schedule (docs.stripe.com/api/subscription_schedules/update). New {@code phases} replace the
+     * schedule's: for a started schedule the first must start where the current phase started (past phases cannot
+     * change), and when it now ends ({@code end_date=now}) the next phase takes effect on the subscription at once,
+     * prorated per {@code proration_behavior}; with {@code end_behavior=cancel} the subscription cancels at the end of
+     * the last phase.
+     */
     private Object update(StripeCall c) {
         Map<String, Object> schedule = live(c.pathParam("schedule"));
         Map<String, Object> before = StripeStore.copy(schedule);
+        if (c.string("end_behavior") != null) schedule.put("end_behavior", c.string("end_behavior"));
         StripeStore.applyMetadata(schedule, c.params().get("metadata"), "metadata");
+        List<Object> phaseParams = c.list("phases");
+        Map<String, Object> subscription = schedule.get("subscription") == null ? null
+                : store.find("subscriptions", (String) schedule.get("subscription"));
+        if (phaseParams != null) {
+            if (phaseParams.isEmpty()) throw StripeError.missingParameter("phases");
+            boolean started = "active".equals(schedule.get("status"));
+            Map<String, Object> first = asMap(phaseParams.get(0));
+            Object startParam = first.get("start_date");
+            long start;
+            if (started) {
+                long currentStart = (Long) asMap(schedule.get("current_phase")).get("start_date");
+                if (!(startParam instanceof Long s0) || s0 != currentStart) {
+                    throw StripeError.invalid("phases[0][start_date]", "The first phase must start where the current "
+                            + "phase started (" + currentStart + "): phases in the past cannot be changed.");
+                }
+                start = currentStart;
+            } else {
+                start = startParam instanceof Long s0 ? s0 : "now".equals(startParam) ? store.now()
+                        : (Long) phases(schedule).get(0).get("start_date");
+            }
+            java.util.Set<String> reusable = new java.util.HashSet<>();
+            phases(schedule).forEach(p -> items(p).forEach(item -> reusable.add((String) item.get("price"))));
+            List<Map<String, Object>> phases = new ArrayList<>();
+            long phaseStart = start;
+            for (int i = 0; i < phaseParams.size(); i++) {
+                Map<String, Object> phase = phase(asMap(phaseParams.get(i)), "phases[" + i + "]", phaseStart,
+                        i == phaseParams.size() - 1, reusable);
+                phases.add(phase);
+                phaseStart = (Long) phase.get("end_date");
+            }
+            schedule.put("phases", phases);
+            if (started && subscription != null) {
+                long now = store.now();
+                Map<String, Object> current = phases.stream()
+                        .filter(p -> (Long) p.get("start_date") <= now && now < (Long) p.get("end_date"))
+                        .findFirst().orElse(phases.get(phases.size() - 1));
+                schedule.put("current_phase", map("end_date", current.get("end_date"), "start_date", current.get("start_date")));
+                String proration = c.string("proration_behavior") != null ? c.string("proration_behavior")
+                        : (String) current.get("proration_behavior");
+                subscriptions.applyPhase(subscription, items(current), proration);
+            }
+        }
+        if (subscription != null) {
+            store.touch(subscription);
+            subscription.put("cancel_at", "cancel".equals(schedule.get("end_behavior"))
+                    ? phases(schedule).get(phases(schedule).size() - 1).get("end_date") : null);
+        }
         store.emit("subscription_schedule.updated", schedule, before);
         return schedule;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> subscriptionItems(Map<String, Object> sub) {
+        return (List<Map<String, Object>>) asMap(sub.get("items")).get("data");
     }
 
     private Object list(StripeCall c) {

@@ -28,6 +28,8 @@ import java.util.Set;
 final class StripeSubscriptions {
 
     private static final Set<String> SUBSCRIPTION_ITEM_FIELDS = Set.of("price", "price_data", "quantity", "metadata");
+    /** Marks an item a schedule's phase brings: its price (made inline for the schedule, so inactive) is used as is. */
+    static final String FROM_SCHEDULE = "_from_schedule";
 
     private final StripeStore store;
     private final StripeCatalog catalog;
@@ -266,6 +268,7 @@ final class StripeSubscriptions {
 
     private static void checkItemFields(Map<String, Object> p, String param) {
         for (String key : p.keySet()) {
+            if (key.equals(FROM_SCHEDULE)) continue;
             if (!SUBSCRIPTION_ITEM_FIELDS.contains(key)) {
                 throw StripeError.invalid(param + "[" + key + "]", "The revenue-bridge Stripe sandbox does not simulate "
                         + "the parameter '" + param + "[" + key + "]' (Stripe accepts it; the sandbox would ignore it).");
@@ -283,7 +286,7 @@ final class StripeSubscriptions {
                 throw StripeError.invalid(param + "[price]", "The price specified is set to `type=one_time` but this "
                         + "field only accepts prices with `type=recurring`.");
             }
-            if (!Boolean.TRUE.equals(price.get("active"))) {
+            if (!Boolean.TRUE.equals(price.get("active")) && !Boolean.TRUE.equals(p.get(FROM_SCHEDULE))) {
                 throw StripeError.invalid(param + "[price]",
                         "The price specified is inactive. This field only accepts active prices.");
             }
@@ -514,6 +517,41 @@ final class StripeSubscriptions {
         Map<String, Object> sub = (Map<String, Object>) createSubscription(new StripeCall("POST", Map.of(), params));
         sub.put("schedule", scheduleId);
         return sub;
+    }
+
+    /**
+     * A schedule's phase takes effect on its subscription now: items on the phase's prices stay (their quantity and
+     * metadata follow the phase), the others are removed, the phase's other prices are added; prorated per
+     * {@code prorationBehavior} as an update of the items would be.
+     */
+    void applyPhase(Map<String, Object> sub, List<Map<String, Object>> phaseItems, String prorationBehavior) {
+        store.touch(sub);
+        Map<String, Object> before = StripeStore.copy(sub);
+        List<Object> changes = new ArrayList<>();
+        List<Map<String, Object>> remaining = new ArrayList<>(phaseItems);
+        for (Map<String, Object> item : items(sub)) {
+            String price = (String) asMap(item.get("price")).get("id");
+            Map<String, Object> match = remaining.stream().filter(p -> price.equals(p.get("price"))).findFirst().orElse(null);
+            if (match == null) {
+                changes.add(map("id", item.get("id"), "deleted", true));
+            } else {
+                remaining.remove(match);
+                changes.add(map("id", item.get("id"), "quantity", match.get("quantity"),
+                        "metadata", StripeStore.copy(match.get("metadata"))));
+            }
+        }
+        for (Map<String, Object> added : remaining) {
+            changes.add(map("price", added.get("price"), FROM_SCHEDULE, true, "quantity", added.get("quantity"),
+                    "metadata", StripeStore.copy(added.get("metadata"))));
+        }
+        boolean prorations = updateItems(sub, changes, prorationBehavior == null ? "create_prorations" : prorationBehavior,
+                store.now());
+        store.emit("customer.subscription.updated", sub, before);
+        if (prorations && "always_invoice".equals(prorationBehavior)) {
+            Map<String, Object> invoice = invoicing.subscriptionInvoice(sub, store.find("customers",
+                    (String) sub.get("customer")), "subscription_update", List.of(), paysAutomatically(sub));
+            sub.put("latest_invoice", invoice.get("id"));
+        }
     }
 
     /** Cancels a subscription now (its schedule was canceled). */
