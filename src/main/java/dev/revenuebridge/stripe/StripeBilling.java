@@ -784,16 +784,12 @@ public class StripeBilling {
         return amount.movePointRight(digits).setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
     }
 
-    private static String byOpportunity(ClosedWonDeal deal) {
-        return "metadata['sf_opportunity_id']:'" + deal.opportunityId() + "'";
-    }
-
     @FunctionalInterface
     private interface StripeLookup {
         java.util.Optional<String> find() throws StripeException;
     }
 
-    /** A lookup in Stripe (Search is eventually consistent there: the link table is the first place looked in). */
+    /** A lookup in Stripe, for {@link #known}: a failure is the step's failure (retried by the route). */
     private static java.util.Optional<String> search(StripeLookup lookup) {
         try {
             return lookup.find();
