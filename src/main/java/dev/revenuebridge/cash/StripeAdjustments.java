@@ -115,6 +115,7 @@ public class StripeAdjustments {
      */
     @SuppressWarnings("unchecked")
     public Map<String, Object> disputeJournal(@ExchangeProperty("adjustment") Map<String, Object> dispute,
+                                              @ExchangeProperty("payment") Map<String, Object> payment,
                                               @Header("disputeReversal") Boolean reversed) {
         boolean reversal = Boolean.TRUE.equals(reversed);
         String currency = String.valueOf(dispute.get("currency"));
@@ -137,7 +138,7 @@ public class StripeAdjustments {
         });
         record.put("tranDate", date(dispute.get("created")));
         record.put("memo", (reversal ? "Won, reversed: " : "") + "Stripe dispute " + dispute.get("id") + " of charge "
-                + dispute.get("charge") + " (" + dispute.get("reason") + ")");
+                + dispute.get("charge") + " of invoice " + payment.get("invoiceId") + " (" + dispute.get("reason") + ")");
         record.put("line", Map.of("items", List.of(
                 Map.of("account", ref(accounts.get("disputed")), side, amount, "memo", "Disputed amount"),
                 Map.of("account", ref(accounts.get("fees")), side, fee, "memo", "Stripe dispute fee"),

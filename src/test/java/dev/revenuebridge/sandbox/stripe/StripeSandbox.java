@@ -725,6 +725,20 @@ public final class StripeSandbox extends SandboxServer {
                     sendJson(exchange, 400, Map.of("error", e.getMessage()));
                 }
             }
+            case "/_sandbox/disputes" -> {
+                // the customer's bank disputes a charge: {"charge":"py_...","amount":100000}; close it:
+                // {"dispute":"dp_...","won":true}
+                Map<String, Object> body = json.readValue(readBody(exchange), Map.class);
+                try {
+                    if (body.get("dispute") instanceof String id) {
+                        sendJson(exchange, 200, closeDispute(id, Boolean.TRUE.equals(body.get("won"))));
+                    } else {
+                        sendJson(exchange, 200, dispute((String) body.get("charge"), ((Number) body.get("amount")).longValue()));
+                    }
+                } catch (StripeError e) {
+                    sendJson(exchange, 400, Map.of("error", e.getMessage()));
+                }
+            }
             case "/_sandbox/webhooks" -> {
                 if ("POST".equals(method)) {
                     Map<String, Object> body = json.readValue(readBody(exchange), Map.class);
