@@ -23,30 +23,23 @@ public final class StripeCalls {
 
     /** POSTs a form to the sandbox's Stripe API with the test key; the object Stripe answers, asserting 200. */
     public static Map<String, Object> post(String path, String form) {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                            URI.create(BridgeInfrastructure.shared().stripe().baseUrl() + path))
-                    .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY)
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
-            return JSON.readValue(response.body(), new TypeReference<>() {
-            });
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return send(path, request(path).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)));
     }
 
     /** GETs a path (query string allowed) from the sandbox's Stripe API with the test key, asserting 200. */
     public static Map<String, Object> get(String path) {
+        return send(path, request(path).GET());
+    }
+
+    private static HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(BridgeInfrastructure.shared().stripe().baseUrl() + path))
+                .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY);
+    }
+
+    private static Map<String, Object> send(String path, HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                            URI.create(BridgeInfrastructure.shared().stripe().baseUrl() + path))
-                    .header("Authorization", "Bearer " + BridgeInfrastructure.STRIPE_API_KEY).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
             return JSON.readValue(response.body(), new TypeReference<>() {
             });

@@ -142,12 +142,7 @@ class StripeBillingRulesTest {
                 .addPhase(SubscriptionScheduleCreateParams.Phase.builder()
                         .setEndDate(epoch("2027-02-01"))
                         .putMetadata("sf_opportunity_id", "006Dn0RulesAAAAAAA")
-                        .addItem(SubscriptionScheduleCreateParams.Phase.Item.builder().setQuantity(1L)
-                                .setPriceData(SubscriptionScheduleCreateParams.Phase.Item.PriceData.builder()
-                                        .setCurrency("usd").setProduct("PLAT-SUB").setUnitAmount(1_000_000L)
-                                        .setRecurring(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.builder()
-                                                .setInterval(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.Interval.MONTH)
-                                                .build()).build()).build())
+                        .addItem(platformMonthly())
                         .build())
                 .build());
         assertThat(schedule.getStatus()).isEqualTo("not_started");
@@ -177,12 +172,7 @@ class StripeBillingRulesTest {
                         .setDuration(SubscriptionScheduleCreateParams.Phase.Duration.builder()
                                 .setInterval(SubscriptionScheduleCreateParams.Phase.Duration.Interval.MONTH)
                                 .setIntervalCount(10L).build())
-                        .addItem(SubscriptionScheduleCreateParams.Phase.Item.builder().setQuantity(1L)
-                                .setPriceData(SubscriptionScheduleCreateParams.Phase.Item.PriceData.builder()
-                                        .setCurrency("usd").setProduct("PLAT-SUB").setUnitAmount(1_000_000L)
-                                        .setRecurring(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.builder()
-                                                .setInterval(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.Interval.MONTH)
-                                                .build()).build()).build())
+                        .addItem(platformMonthly())
                         .build()).build()))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.getCode()).isEqualTo("parameters_exclusive"));
     }
@@ -218,6 +208,16 @@ class StripeBillingRulesTest {
         assertThat(amended.getItems().getData()).singleElement().satisfies(item -> assertThat(item.getQuantity()).isEqualTo(6L));
         assertThat(amended.getCancelAt()).isEqualTo(epoch("2026-11-01"));
         assertThat(sandbox.shapeViolations()).isEmpty();
+    }
+
+    /** One seat of the platform at 10,000.00 a month, priced inline. */
+    private static SubscriptionScheduleCreateParams.Phase.Item platformMonthly() {
+        return SubscriptionScheduleCreateParams.Phase.Item.builder().setQuantity(1L)
+                .setPriceData(SubscriptionScheduleCreateParams.Phase.Item.PriceData.builder()
+                        .setCurrency("usd").setProduct("PLAT-SUB").setUnitAmount(1_000_000L)
+                        .setRecurring(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.builder()
+                                .setInterval(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.Interval.MONTH)
+                                .build()).build()).build();
     }
 
     private static SubscriptionScheduleUpdateParams.Phase phaseOf(SubscriptionSchedule.Phase phase, long start) {

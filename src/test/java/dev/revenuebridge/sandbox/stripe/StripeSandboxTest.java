@@ -525,20 +525,14 @@ class StripeSandboxTest {
     }
 
     private HttpResponse<String> post(String path, String form, String idempotencyKey) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path))
-                .header("Authorization", "Bearer " + KEY)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form));
-        if (idempotencyKey != null) request.header("Idempotency-Key", idempotencyKey);
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new RawStripeHttp(sandbox.baseUrl(), KEY).post(path, form, idempotencyKey);
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path))
-                .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return new RawStripeHttp(sandbox.baseUrl(), KEY).get(path);
     }
 
     private static JsonNode error(HttpResponse<String> response) throws IOException {
-        return JSON.readTree(response.body()).path("error");
+        return RawStripeHttp.error(response);
     }
 }
