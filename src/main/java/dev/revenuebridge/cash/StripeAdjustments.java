@@ -67,6 +67,7 @@ public class StripeAdjustments {
                 JOIN cash_document i ON i.stripe_id = p.related_id
                 LEFT JOIN deal_link l ON l.opportunity_id = p.opportunity_id AND l.system = 'erp' AND l.kind = 'customer'
                 WHERE p.kind = 'payment' AND (p.charge_id = ? OR p.payment_intent_id = ?)
+                ORDER BY p.occurred_at, p.stripe_id
                 """, charge, intent == null ? null : String.valueOf(intent));
         if (rows.isEmpty()) {
             String id = String.valueOf(adjustment.get("id"));

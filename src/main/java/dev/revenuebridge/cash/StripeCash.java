@@ -169,6 +169,10 @@ public class StripeCash {
                     date(transitions.get("paid_at"), p.get("created"))));
         }
         payments.sort(java.util.Comparator.comparing(InvoicePayment::paidOn).thenComparing(InvoicePayment::id));
+        // a payment booked before the bridge spoke invoice payments is keyed by its charge: not booked again
+        payments.removeIf(p -> p.chargeId() != null && Boolean.TRUE.equals(jdbc.queryForObject("SELECT exists("
+                + "SELECT 1 FROM cash_document WHERE kind = 'payment' AND charge_id = ? AND stripe_id <> ?)",
+                Boolean.class, p.chargeId(), p.id())));
         return payments;
     }
 
@@ -209,11 +213,16 @@ public class StripeCash {
     public void recordPayment(@org.apache.camel.Body InvoicePayment payment,
                               @Header("opportunityId") String opportunityId,
                               @Header("erpInternalId") String erpPaymentId) {
-        upsert(payment.id(), "payment", opportunityId, null, "succeeded", payment.currency(),
-                money(payment.amountPaid(), payment.currency()), null, erpPaymentId, payment.invoiceId(),
-                payment.paidOn().atStartOfDay(ZoneOffset.UTC).toInstant());
-        jdbc.update("UPDATE cash_document SET charge_id = ?, payment_intent_id = ? WHERE stripe_id = ?",
-                payment.chargeId(), payment.paymentIntentId(), payment.id());
+        jdbc.update("""
+                INSERT INTO cash_document (stripe_id, kind, opportunity_id, status, currency, amount, erp_id, related_id,
+                  charge_id, payment_intent_id, occurred_at)
+                VALUES (?, 'payment', ?, 'succeeded', ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (stripe_id) DO UPDATE SET amount = EXCLUDED.amount,
+                  erp_id = coalesce(EXCLUDED.erp_id, cash_document.erp_id), charge_id = EXCLUDED.charge_id,
+                  payment_intent_id = EXCLUDED.payment_intent_id, updated_at = now()
+                """, payment.id(), opportunityId, payment.currency().toUpperCase(Locale.ROOT),
+                money(payment.amountPaid(), payment.currency()), erpPaymentId, payment.invoiceId(), payment.chargeId(),
+                payment.paymentIntentId(), Timestamp.from(payment.paidOn().atStartOfDay(ZoneOffset.UTC).toInstant()));
     }
 
     /** What the Opportunity shows: this invoice's number and status, the payment date, what is still owed on the deal. */

@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 /**
  * Stripe objects read as Stripe has them now, as plain maps, through the bridge's rate-limited client (so at the API
  * version the SDK pins, {@link com.stripe.ApiVersion#CURRENT}). Every key the cash side reads is one the SDK's model of
- * that version declares: StripeShapeTest holds the list against the models.
+ * that version declares: StripeAtThePinnedVersionTest.RAW_KEYS_READ holds the list against the models.
  */
 @Component
 public class StripeObjects {

@@ -92,8 +92,13 @@ public class StripeWebhookController {
         if (eventId == null || objectId == null) {
             return refuse(HttpStatus.BAD_REQUEST, "unreadable", "signed but not a Stripe event (no id or data.object.id)", request);
         }
+        // the events of one invoice share a key (its payments' events name it), so that one consumer applies them in
+        // order: an invoice_payment.paid and the invoice.paid of the same invoice never race each other
+        String invoiceId = event.path("data").path("object").path("invoice").asText(null);
+        String key = "invoice_payment".equals(event.path("data").path("object").path("object").asText())
+                && invoiceId != null ? invoiceId : objectId;
         try {
-            publisher.publish(payload, objectId);
+            publisher.publish(payload, key);
         } catch (RuntimeException e) {
             LOG.warn("Stripe event {} ({}) could not be put on Kafka; answering 503 so that Stripe delivers it again: {}",
                     eventId, type, e.getMessage());

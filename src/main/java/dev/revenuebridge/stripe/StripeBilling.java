@@ -104,7 +104,10 @@ public class StripeBilling {
             return found.get();
         }
         CustomerCreateParams params = customerParams(deal);
-        String customerId = createOnce("rb-" + deal.accountId() + "-customer", byAccount,
+        // Search may lag behind a write by up to a minute (docs.stripe.com/search#data-freshness): a customer that a
+        // failed-looking first request did make is looked for only once that lag has passed
+        String customerId = createOnce("rb-" + deal.accountId() + "-customer",
+                lagging(opportunityId, "rb-" + deal.accountId() + "-customer", byAccount),
                 key -> stripe.v1().customers().create(params, keyed(key)).getId());
         LOG.info("Opportunity {}: Stripe customer {} created", opportunityId, customerId);
         trace.link(opportunityId, SYSTEM, "customer", customerId);
@@ -135,15 +138,21 @@ public class StripeBilling {
     }
 
     /**
-     * Creates the Subscription for the recurring lines, billed monthly by invoice (send_invoice, due per the payment
-     * terms) and cancelled at the end of the term; returns its id, or null when the deal has no recurring line.
+     * Creates the Subscription for the recurring lines, billed per the billing cadence by invoice (send_invoice, due
+     * per the payment terms) and cancelled at the end of the term, or, for a contract that starts later than the next
+     * natural billing date, the subscription schedule that will start it; returns its id, or null when the deal has no
+     * recurring line. Whichever of the two the deal got first stays its own, whatever the date when it is retried.
      */
     public String subscription(ClosedWonDeal deal, String customerId) throws StripeException {
         List<DealLine> recurring = lines(deal, Billing.RECURRING);
         if (recurring.isEmpty()) {
             return null;
         }
-        if (startsAfterNextBillingDate(deal)) {
+        var scheduled = known(deal, "subscription_schedule", schedulesOf(deal, customerId));
+        if (scheduled.isPresent()) {
+            return scheduled.get();
+        }
+        if (trace.linked(deal.opportunityId(), SYSTEM, "subscription").isEmpty() && startsAfterNextBillingDate(deal)) {
             return subscriptionSchedule(deal, customerId);
         }
         // listed by customer (consistent at once, unlike search) and matched by the deal's metadata
@@ -243,17 +252,7 @@ public class StripeBilling {
      * bills it from there, co-termed with the ERP's sales order. Returns the schedule's id.
      */
     private String subscriptionSchedule(ClosedWonDeal deal, String customerId) throws StripeException {
-        StripeLookup ofDeal = () -> {
-            for (SubscriptionSchedule s : stripe.v1().subscriptionSchedules().list(SubscriptionScheduleListParams.builder()
-                    .setCustomer(customerId).setLimit(100L).build()).autoPagingIterable()) {
-                if (deal.opportunityId().equals(s.getMetadata().get("sf_opportunity_id"))) return java.util.Optional.of(s.getId());
-            }
-            return java.util.Optional.empty();
-        };
-        var known = known(deal, "subscription_schedule", ofDeal);
-        if (known.isPresent()) {
-            return known.get();
-        }
+        StripeLookup ofDeal = schedulesOf(deal, customerId);
         for (DealLine line : lines(deal, Billing.RECURRING)) {
             ensureProduct(product(line));
         }
@@ -265,6 +264,17 @@ public class StripeBilling {
                 scheduleId, deal.contractStart());
         trace.link(deal.opportunityId(), SYSTEM, "subscription_schedule", scheduleId);
         return scheduleId;
+    }
+
+    /** The deal's subscription schedule among the customer's (a list: consistent at once, unlike search). */
+    private StripeLookup schedulesOf(ClosedWonDeal deal, String customerId) {
+        return () -> {
+            for (SubscriptionSchedule s : stripe.v1().subscriptionSchedules().list(SubscriptionScheduleListParams.builder()
+                    .setCustomer(customerId).setLimit(100L).build()).autoPagingIterable()) {
+                if (deal.opportunityId().equals(s.getMetadata().get("sf_opportunity_id"))) return java.util.Optional.of(s.getId());
+            }
+            return java.util.Optional.empty();
+        };
     }
 
     /**
@@ -379,20 +389,40 @@ public class StripeBilling {
                             .setFromSubscription(from).build(), keyed(key)).getId()));
             trace.link(deal.opportunityId(), SYSTEM, "subscription_schedule", schedule.getId());
         }
+        // the amended terms, named by their content (lines, quantities, prices, end of term), not by when they are
+        // applied: the schedule carries them in its metadata, so an amendment already applied is never applied twice,
+        // and the key names them, so a different change that ends up with the same version number (an earlier attempt
+        // failed before it was recorded) is not refused as an idempotency error
+        String terms = termsOf(deal, recurring, cadenceMonths, endOfTerm);
+        if (schedule.getMetadata() != null && terms.equals(schedule.getMetadata().get("contract_terms"))) {
+            LOG.info("Opportunity {}: Stripe subscription schedule {} bills contract version {} already",
+                    deal.opportunityId(), schedule.getId(), version);
+            return subscriptionId != null ? subscriptionId : schedule.getId();
+        }
         SubscriptionScheduleUpdateParams update = scheduleAmendment(deal, schedule, recurring, cadenceMonths, endOfTerm,
-                version);
-        // the key names the version and the exact change: a retry of this amendment is deduplicated, and a different
-        // change that ends up with the same version number (an earlier attempt failed before it was recorded) is not
-        // refused as an idempotency error
-        String change = Integer.toHexString(update.toMap().toString().hashCode());
+                version, terms);
         String id = schedule.getId();
-        createOnce(key(deal, "amend-schedule-v" + version + "-" + change),
-                () -> String.valueOf(version).equals(stripe.v1().subscriptionSchedules().retrieve(id).getMetadata()
-                        .get("contract_version")) ? java.util.Optional.of(id) : java.util.Optional.empty(),
+        createOnce(key(deal, "amend-schedule-v" + version + "-" + terms),
+                () -> terms.equals(stripe.v1().subscriptionSchedules().retrieve(id).getMetadata().get("contract_terms"))
+                        ? java.util.Optional.of(id) : java.util.Optional.empty(),
                 key -> stripe.v1().subscriptionSchedules().update(id, update, keyed(key)).getId());
         LOG.info("Opportunity {}: Stripe subscription schedule {} amended to contract version {}", deal.opportunityId(),
                 schedule.getId(), version);
         return subscriptionId != null ? subscriptionId : schedule.getId();
+    }
+
+    /** A digest of the recurring terms Stripe bills: each line's quantity and price per period, the end of term. */
+    private static String termsOf(ClosedWonDeal deal, List<DealLine> recurring, int cadenceMonths, long endOfTerm) {
+        String terms = recurring.stream()
+                .map(l -> l.lineId() + ":" + l.quantity().toPlainString() + ":" + periodUnitAmount(deal, l, cadenceMonths))
+                .sorted().collect(Collectors.joining(",")) + "|" + currency(deal) + "|" + cadenceMonths + "|" + endOfTerm;
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(terms.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Whether the subscription already bills exactly these recurring lines until the end of term. */
@@ -422,13 +452,19 @@ public class StripeBilling {
      */
     private SubscriptionScheduleUpdateParams scheduleAmendment(ClosedWonDeal deal, SubscriptionSchedule schedule,
                                                                List<DealLine> recurring, int cadenceMonths,
-                                                               long endOfTerm, int version) {
+                                                               long endOfTerm, int version, String terms) {
         SubscriptionScheduleUpdateParams.Builder params = SubscriptionScheduleUpdateParams.builder()
                 .setEndBehavior(SubscriptionScheduleUpdateParams.EndBehavior.CANCEL)
                 .putMetadata("contract_version", String.valueOf(version))
+                .putMetadata("contract_terms", terms)
                 .putMetadata("contract_end", String.valueOf(deal.contractEnd()));
+        // billed by invoice, due per the payment terms, in every phase (a phase may not inherit them from a schedule
+        // made from the subscription)
         SubscriptionScheduleUpdateParams.Phase.Builder amended = SubscriptionScheduleUpdateParams.Phase.builder()
                 .setEndDate(endOfTerm)
+                .setCollectionMethod(SubscriptionScheduleUpdateParams.Phase.CollectionMethod.SEND_INVOICE)
+                .setInvoiceSettings(SubscriptionScheduleUpdateParams.Phase.InvoiceSettings.builder()
+                        .setDaysUntilDue((long) dueDays(deal)).build())
                 .putAllMetadata(contractMetadata(deal))
                 .putMetadata("contract_version", String.valueOf(version));
         boolean started = schedule.getCurrentPhase() != null;
@@ -438,7 +474,10 @@ public class StripeBilling {
                     .orElseThrow();
             SubscriptionScheduleUpdateParams.Phase.Builder asBilled = SubscriptionScheduleUpdateParams.Phase.builder()
                     .setStartDate(current.getStartDate())
-                    .setEndDate(SubscriptionScheduleUpdateParams.Phase.EndDate.NOW);
+                    .setEndDate(SubscriptionScheduleUpdateParams.Phase.EndDate.NOW)
+                    .setCollectionMethod(SubscriptionScheduleUpdateParams.Phase.CollectionMethod.SEND_INVOICE)
+                    .setInvoiceSettings(SubscriptionScheduleUpdateParams.Phase.InvoiceSettings.builder()
+                            .setDaysUntilDue((long) dueDays(deal)).build());
             if (current.getMetadata() != null) {
                 asBilled.putAllMetadata(current.getMetadata());
             }
@@ -673,7 +712,11 @@ public class StripeBilling {
         }
     }
 
-    /** The id of the first request whose saved server error Stripe replays here, or null when this is no replay. */
+    /**
+     * The id of the first request whose saved server error Stripe replays here ({@code Idempotent-Replayed: true},
+     * {@code Original-Request}), or null when this is no replay or the first request is not named (a key derived from
+     * anything else would change from one retry to the next).
+     */
     static String replayedServerError(StripeException e) {
         if (e.getStatusCode() == null || e.getStatusCode() < 500 || e.getStripeError() == null
                 || e.getStripeError().getLastResponse() == null) {
@@ -683,7 +726,30 @@ public class StripeBilling {
         if (!"true".equalsIgnoreCase(headers.firstValue("Idempotent-Replayed").orElse(""))) {
             return null;
         }
-        return headers.firstValue("Original-Request").orElse(e.getRequestId());
+        return headers.firstValue("Original-Request").orElse(null);
+    }
+
+    /** How far Stripe's Search may lag behind a write (docs.stripe.com/search: "under a minute"), with a margin. */
+    static final java.time.Duration SEARCH_LAG = java.time.Duration.ofMinutes(2);
+
+    /**
+     * A lookup by Search, answered only once {@link #SEARCH_LAG} has passed since the bridge first met a replayed
+     * error under {@code key} (noted among the deal's links); before that it fails, and the route retries later.
+     */
+    private StripeLookup lagging(String opportunityId, String key, StripeLookup search) {
+        return () -> {
+            String kind = "saved-error " + key;
+            Instant firstSeen = trace.linked(opportunityId, ATTEMPTS, kind).map(Instant::parse).orElse(null);
+            if (firstSeen == null) {
+                trace.link(opportunityId, ATTEMPTS, kind, clock.instant().toString());
+                firstSeen = clock.instant();
+            }
+            if (clock.instant().isBefore(firstSeen.plus(SEARCH_LAG))) {
+                throw new IllegalStateException("Stripe replays a saved server error under Idempotency-Key " + key
+                        + "; its customer, if it made one, is searchable only after " + firstSeen.plus(SEARCH_LAG));
+            }
+            return search.find();
+        };
     }
 
     /** The Salesforce line ids of the items on an invoice. */
@@ -800,10 +866,6 @@ public class StripeBilling {
 
     private static long epochSecond(LocalDate date) {
         return date.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
-    }
-
-    private static RequestOptions idempotent(ClosedWonDeal deal, String step) {
-        return RequestOptions.builder().setIdempotencyKey(key(deal, step)).build();
     }
 
     static String key(ClosedWonDeal deal, String step) {

@@ -54,6 +54,28 @@ class AmendmentAndRenewalTest extends BridgeTestSupport {
         });
         assertThat(INFRA.stripe().objects("customers").stream()
                 .filter(c -> String.valueOf(c.get("metadata")).contains("001Dn0000AmendAAAA"))).hasSize(1);
+        // through the subscription's schedule: the phase billed until the last amendment, then 6 seats until the end of
+        // term, then cancel; each amendment applied once although its event came twice
+        List<Map<String, Object>> schedules = INFRA.stripe().objects("subscription_schedules").stream()
+                .filter(sc -> subscriptionId.equals(sc.get("subscription"))).toList();
+        assertThat(schedules).singleElement().satisfies(sc -> {
+            assertThat(sc.get("end_behavior")).isEqualTo("cancel");
+            assertThat(((Map<String, Object>) sc.get("metadata"))).containsEntry("contract_version", "3");
+            List<Map<String, Object>> phases = (List<Map<String, Object>>) sc.get("phases");
+            assertThat(phases).hasSize(2);
+            Map<String, Object> last = phases.get(1);
+            assertThat(((Number) last.get("end_date")).longValue())
+                    .isEqualTo(java.time.LocalDate.of(2026, 11, 1).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond());
+            assertThat(last.get("collection_method")).isEqualTo("send_invoice");
+            assertThat((List<Map<String, Object>>) last.get("items")).singleElement()
+                    .satisfies(i -> assertThat(((Number) i.get("quantity")).longValue()).isEqualTo(6));
+            assertThat(((Number) phases.get(0).get("end_date")).longValue())
+                    .isEqualTo(((Number) last.get("start_date")).longValue());
+        });
+        assertThat(INFRA.stripe().requests().stream().filter(r -> r.method().equals("POST")
+                && r.path().startsWith("/v1/subscription_schedules/") && r.status() == 200
+                && String.valueOf(r.params()).contains(opportunity)))
+                .as("two amendments, two schedule updates").hasSize(2);
         Map<String, Object> order = INFRA.erp().byExternalId("salesOrder", opportunity).orElseThrow();
         List<Map<String, Object>> lines = (List<Map<String, Object>>) ((Map<String, Object>) order.get("item")).get("items");
         assertThat(lines).hasSize(2).anySatisfy(l ->

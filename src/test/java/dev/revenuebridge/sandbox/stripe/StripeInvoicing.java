@@ -64,7 +64,7 @@ final class StripeInvoicing {
         endpoints.put("GET /v1/invoices/search",
                 of(c -> store.search("invoices", c, "/v1/invoices/search"), "query", "limit", "page"));
         endpoints.put("GET /v1/invoices/{invoice}/lines", of(this::listLines, "limit", "starting_after", "ending_before"));
-        endpoints.put("POST /v1/invoices/{invoice}/add_lines", of(this::addLines, "lines", "metadata"));
+        endpoints.put("POST /v1/invoices/{invoice}/add_lines", of(this::addLines, "lines", "invoice_metadata"));
         endpoints.put("POST /v1/invoices/{invoice}/finalize", of(this::finalizeInvoice, "auto_advance"));
         endpoints.put("POST /v1/invoices/{invoice}/void", of(this::voidInvoice));
         endpoints.put("POST /v1/invoices/{invoice}/pay", of(this::payInvoice, "paid_out_of_band", "payment_method",
@@ -664,7 +664,7 @@ final class StripeInvoicing {
             params.put("invoice", invoice.get("id"));
             createItem(new StripeCall("POST", Map.of(), params));
         }
-        StripeStore.applyMetadata(invoice, c.params().get("metadata"), "metadata");
+        StripeStore.applyMetadata(invoice, c.params().get("invoice_metadata"), "invoice_metadata");
         return invoice;
     }
 

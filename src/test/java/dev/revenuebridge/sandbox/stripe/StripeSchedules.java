@@ -171,14 +171,16 @@ final class StripeSchedules {
         phase.put("add_invoice_items", new ArrayList<>());
         phase.put("application_fee_percent", null);
         phase.put("billing_cycle_anchor", null);
-        phase.put("collection_method", null);
+        phase.put("collection_method", StripeCall.string(p, "collection_method"));
         phase.put("currency", asMap(store.find("prices", (String) phaseItems.get(0).get("price"))).get("currency"));
         phase.put("default_payment_method", null);
         phase.put("default_tax_rates", new ArrayList<>());
         phase.put("description", StripeCall.string(p, "description"));
         phase.put("discounts", new ArrayList<>());
         phase.put("end_date", end);
-        phase.put("invoice_settings", null);
+        Long days = StripeCall.integer(StripeCall.map(p, "invoice_settings"), "days_until_due");
+        phase.put("invoice_settings", days == null ? null : map("account_tax_ids", null, "custom_fields", null,
+                "days_until_due", days, "description", null, "footer", null, "issuer", map("type", "self")));
         phase.put("items", phaseItems);
         phase.put("metadata", new LinkedHashMap<String, Object>());
         StripeStore.applyMetadata(phase, p.get("metadata"), param + "[metadata]");

@@ -30,6 +30,8 @@ final class StripeSubscriptions {
     private static final Set<String> SUBSCRIPTION_ITEM_FIELDS = Set.of("price", "price_data", "quantity", "metadata");
     /** Marks an item a schedule's phase brings: its price (made inline for the schedule, so inactive) is used as is. */
     static final String FROM_SCHEDULE = "_from_schedule";
+    /** The schedule that starts a subscription (an internal parameter of {@link #createForSchedule}). */
+    private static final String SCHEDULE = "_schedule";
 
     private final StripeStore store;
     private final StripeCatalog catalog;
@@ -175,7 +177,7 @@ final class StripeSubscriptions {
         sub.put("pending_invoice_item_interval", null);
         sub.put("pending_setup_intent", null);
         sub.put("pending_update", null);
-        sub.put("schedule", null);
+        sub.put("schedule", c.params().get(SCHEDULE) instanceof String s ? s : null);   // set when a schedule starts it
         sub.put("start_date", start);
         sub.put("status", status);
         sub.put("test_clock", null);
@@ -514,9 +516,9 @@ final class StripeSubscriptions {
     /** The subscription a schedule's phase starts (the {@code params} typed as a validated request's). */
     @SuppressWarnings("unchecked")
     Map<String, Object> createForSchedule(Map<String, Object> params, String scheduleId) {
-        Map<String, Object> sub = (Map<String, Object>) createSubscription(new StripeCall("POST", Map.of(), params));
-        sub.put("schedule", scheduleId);
-        return sub;
+        Map<String, Object> withSchedule = new LinkedHashMap<>(params);
+        withSchedule.put(SCHEDULE, scheduleId);
+        return (Map<String, Object>) createSubscription(new StripeCall("POST", Map.of(), withSchedule));
     }
 
     /**
