@@ -27,10 +27,6 @@ public final class PayoutLedger implements Serializable {
                         String source) implements Serializable {
     }
 
-    /** A line of the bank deposit: what it is, and its amount in the payout currency. */
-    public record DepositLine(String memo, BigDecimal amount) {
-    }
-
     private final String payoutId;
     private final long payoutAmount;
     private final String currency;
@@ -83,34 +79,6 @@ public final class PayoutLedger implements Serializable {
     /** What is missing (positive) or too much (negative), in minor units. */
     public long variance() {
         return payoutAmount - net();
-    }
-
-    /**
-     * The deposit's lines, which add up to the payout: charges at gross (one line per exchange rate, so a converted
-     * charge shows the rate Stripe applied), refunds, disputes (withdrawals and reversals), other adjustments, and
-     * Stripe's fees as one negative line.
-     */
-    public List<DepositLine> depositLines(int fractionDigits) {
-        Map<String, Long> byMemo = new LinkedHashMap<>();
-        long fees = 0;
-        for (Entry e : entries.values()) {
-            String memo = switch (e.category()) {
-                case "charge" -> e.exchangeRate() == null ? "Charges (gross)"
-                        : "Charges (gross), converted at " + e.exchangeRate();
-                case "refund" -> "Refunds";
-                case "dispute" -> "Disputes (withdrawn)";
-                case "dispute_reversal" -> "Disputes (won, reversed)";
-                default -> "Adjustments (" + e.category() + ")";
-            };
-            byMemo.merge(memo, e.amount(), Long::sum);
-            fees += e.fee();
-        }
-        List<DepositLine> lines = new ArrayList<>();
-        byMemo.forEach((memo, amount) -> lines.add(new DepositLine(memo, BigDecimal.valueOf(amount, fractionDigits))));
-        if (fees != 0) {
-            lines.add(new DepositLine("Stripe fees", BigDecimal.valueOf(-fees, fractionDigits)));
-        }
-        return lines;
     }
 
     private static long number(Object value) {

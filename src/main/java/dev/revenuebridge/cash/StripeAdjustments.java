@@ -18,8 +18,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Money that comes back after a payment: refunds (an ERP credit memo against the invoice, and the customer refund
- * that pays it out) and disputes (an ERP journal entry moving the disputed amount and Stripe's dispute fee out of the
+ * Money that comes back after a payment: refunds (an ERP credit memo made from the invoice by transform, and the
+ * customer refund that pays it out of the Stripe clearing account) and disputes (an ERP journal entry moving the disputed amount and Stripe's dispute fee out of the
  * Stripe clearing account, reversed by another when the dispute is won). Each is found through the payment the bridge
  * booked; a refund or dispute of a payment it did not book is an unknown object for the exception queue.
  */
@@ -77,24 +77,52 @@ public class StripeAdjustments {
         return rows.get(0);
     }
 
-    /** The credit memo of a refund, created from the refunded invoice. */
+    /**
+     * The body of the transform that makes a refund's credit memo from the refunded ERP invoice ({@code POST
+     * invoice/{id}/!transform/creditMemo}): the refunded amount spread over the invoice's lines in proportion to their
+     * amounts (largest remainder, to the cent), so that refunds of one invoice never credit a line more than it billed.
+     */
+    @SuppressWarnings("unchecked")
     public Map<String, Object> creditMemo(@ExchangeProperty("adjustment") Map<String, Object> refund,
-                                          @ExchangeProperty("payment") Map<String, Object> payment) {
+                                          @org.apache.camel.Body Map<String, Object> erpInvoice) {
         String currency = String.valueOf(refund.get("currency"));
-        BigDecimal amount = StripeCash.money(refund.get("amount"), currency);
+        int digits = java.util.Currency.getInstance(currency.toUpperCase(Locale.ROOT)).getDefaultFractionDigits();
+        List<Map<String, Object>> invoiceLines = erpInvoice.get("item") instanceof Map<?, ?> sublist
+                && sublist.get("items") instanceof List<?> items ? (List<Map<String, Object>>) items : List.of();
+        List<Map<String, Object>> billed = invoiceLines.stream()
+                .filter(l -> new BigDecimal(String.valueOf(l.get("amount"))).signum() > 0).toList();
+        if (billed.isEmpty()) {
+            throw new IllegalStateException("ERP invoice " + erpInvoice.get("id") + " has no line to credit refund "
+                    + refund.get("id") + " against");
+        }
+        List<java.math.BigInteger> weights = billed.stream().map(l -> new BigDecimal(String.valueOf(l.get("amount")))
+                .movePointRight(digits).toBigIntegerExact()).toList();
+        List<java.math.BigInteger> parts = dev.revenuebridge.revenue.LargestRemainder.apportion(
+                java.math.BigInteger.valueOf(((Number) refund.get("amount")).longValue()), weights);
+        List<Map<String, Object>> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < billed.size(); i++) {
+            if (parts.get(i).signum() == 0) {
+                continue;
+            }
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("orderLine", billed.get(i).get("line"));
+            line.put("quantity", 1);
+            line.put("amount", new BigDecimal(parts.get(i), digits));
+            line.put("description", "Refund " + refund.get("id") + " of charge " + refund.get("charge"));
+            lines.add(line);
+        }
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("externalId", refund.get("id"));
-        record.put("entity", ref(payment.get("erpCustomerId")));
-        record.put("createdFrom", ref(payment.get("erpInvoiceId")));
         record.put("tranDate", date(refund.get("created")));
-        mappings.erpCurrency(currency).ifPresent(c -> record.put("currency", ref(c)));
         record.put("memo", "Stripe refund " + refund.get("id") + " of charge " + refund.get("charge"));
-        record.put("item", Map.of("items", List.of(Map.of("description", "Refund of " + refund.get("charge"),
-                "quantity", 1, "amount", amount))));
+        record.put("item", Map.of("items", lines));
         return record;
     }
 
-    /** The customer refund that pays the credit memo out. */
+    /**
+     * The customer refund that pays the credit memo out. Stripe pays a refund from the Stripe balance, so it is paid
+     * from the Stripe clearing account; the payout that nets the refund brings that account back to zero.
+     */
     public Map<String, Object> customerRefund(@ExchangeProperty("adjustment") Map<String, Object> refund,
                                               @ExchangeProperty("payment") Map<String, Object> payment,
                                               @ExchangeProperty("erpCreditMemoId") String creditMemoId) {
@@ -103,6 +131,7 @@ public class StripeAdjustments {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("externalId", refund.get("id"));
         record.put("customer", ref(payment.get("erpCustomerId")));
+        record.put("account", ref(accounts.get("clearing")));
         record.put("tranDate", date(refund.get("created")));
         mappings.erpCurrency(currency).ifPresent(c -> record.put("currency", ref(c)));
         record.put("memo", "Stripe refund " + refund.get("id"));

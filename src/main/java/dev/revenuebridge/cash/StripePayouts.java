@@ -41,7 +41,16 @@ public class StripePayouts implements AggregationStrategy {
     private final MappingCatalog mappings;
     private final DealExceptions exceptions;
 
-    public StripePayouts(StripeObjects stripe, JdbcTemplate jdbc, MappingCatalog mappings, DealExceptions exceptions) {
+    private final String clearingAccount;
+    private final String feesAccount;
+
+    public StripePayouts(StripeObjects stripe, JdbcTemplate jdbc, MappingCatalog mappings, DealExceptions exceptions,
+                         @org.springframework.beans.factory.annotation.Value("${revenue.erp.accounts.stripe-clearing:1100}")
+                         String clearingAccount,
+                         @org.springframework.beans.factory.annotation.Value("${revenue.erp.accounts.stripe-fees:6140}")
+                         String feesAccount) {
+        this.clearingAccount = clearingAccount;
+        this.feesAccount = feesAccount;
         this.stripe = stripe;
         this.jdbc = jdbc;
         this.mappings = mappings;
@@ -113,21 +122,91 @@ public class StripePayouts implements AggregationStrategy {
         return target;
     }
 
-    /** The NetSuite bank deposit of a reconciled payout. */
+    /**
+     * The NetSuite bank deposit of a reconciled payout, into the bank account Stripe pays out to in the payout's
+     * currency ({@code erpBankAccount} of its subsidiary in mappings/subsidiaries.yaml). It moves the customer payments
+     * the bridge booked for the payout's charges out of Undeposited Funds (the Payments sublist: each payment once, at
+     * its own amount, which is the charge's); every other balance transaction is a line to an account: charges the
+     * bridge did not book and won disputes as Other Deposits to the Stripe clearing account, refunds, disputes and
+     * other withdrawals as Cash Back from it, and Stripe's fees as Cash Back to the Stripe fees account. Payments plus
+     * other deposits minus cash back is the payout, to the cent.
+     */
     public Map<String, Object> deposit(@Body PayoutLedger ledger) {
         String currency = ledger.currency().toUpperCase(Locale.ROOT);
         int digits = Currency.getInstance(currency).getDefaultFractionDigits();
+        MappingCatalog.Subsidiary subsidiary = mappings.subsidiaryForCurrency(currency).orElseThrow(() ->
+                new dev.revenuebridge.mapping.MappingException("subsidiaries.yaml", "subsidiaries",
+                        "no subsidiary books in " + currency + ", the currency of payout " + ledger.payoutId()));
+        Map<String, String> payments = bookedPayments(ledger, currency);
+        List<Map<String, Object>> paymentLines = new java.util.ArrayList<>();
+        Map<String, Long> other = new LinkedHashMap<>();
+        Map<String, Long> cashBack = new LinkedHashMap<>();
+        long fees = 0;
+        for (PayoutLedger.Entry e : ledger.entries()) {
+            fees += e.fee();
+            if ("charge".equals(e.category()) && e.exchangeRate() == null && payments.containsKey(e.source())) {
+                paymentLines.add(Map.of("doc", Map.of("id", payments.get(e.source())), "deposit", true));
+                continue;
+            }
+            String memo = switch (e.category()) {
+                case "charge" -> e.exchangeRate() == null ? "Charges (gross)" : "Charges (gross), converted at " + e.exchangeRate();
+                case "refund" -> "Refunds";
+                case "dispute" -> "Disputes (withdrawn)";
+                case "dispute_reversal" -> "Disputes (won, reversed)";
+                default -> "Adjustments (" + e.category() + ")";
+            };
+            if (e.amount() >= 0) {
+                other.merge(memo, e.amount(), Long::sum);
+            } else {
+                cashBack.merge(memo, -e.amount(), Long::sum);
+            }
+        }
+        List<Map<String, Object>> otherLines = new java.util.ArrayList<>();
+        other.forEach((memo, amount) -> {
+            if (amount != 0) otherLines.add(line(clearingAccount, memo, amount, digits));
+        });
+        List<Map<String, Object>> cashBackLines = new java.util.ArrayList<>();
+        cashBack.forEach((memo, amount) -> {
+            if (amount != 0) cashBackLines.add(line(clearingAccount, memo, amount, digits));
+        });
+        if (fees > 0) {
+            cashBackLines.add(line(feesAccount, "Stripe fees", fees, digits));
+        } else if (fees < 0) {
+            otherLines.add(line(feesAccount, "Stripe fees (returned)", -fees, digits));
+        }
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("externalId", ledger.payoutId());
-        mappings.subsidiaryForCurrency(currency).ifPresent(s -> {
-            record.put("subsidiary", Map.of("id", s.erpSubsidiary()));
-            record.put("currency", Map.of("id", s.erpCurrency()));
-        });
+        record.put("account", Map.of("id", subsidiary.erpBankAccount()));
+        record.put("subsidiary", Map.of("id", subsidiary.erpSubsidiary()));
+        record.put("currency", Map.of("id", subsidiary.erpCurrency()));
         record.put("tranDate", Instant.ofEpochSecond(ledger.arrivalDate()).atZone(ZoneOffset.UTC).toLocalDate().toString());
         record.put("memo", "Stripe payout " + ledger.payoutId() + " (" + ledger.size() + " balance transactions)");
-        record.put("other", Map.of("items", ledger.depositLines(digits).stream()
-                .map(l -> Map.<String, Object>of("memo", l.memo(), "amount", l.amount())).toList()));
+        record.put("payment", Map.of("items", paymentLines));
+        record.put("other", Map.of("items", otherLines));
+        record.put("cashBack", Map.of("items", cashBackLines));
         return record;
+    }
+
+    /** The ERP customer payments the bridge booked for the payout's charges, by charge id, in the payout currency. */
+    private Map<String, String> bookedPayments(PayoutLedger ledger, String currency) {
+        List<String> charges = ledger.entries().stream().filter(e -> "charge".equals(e.category()) && e.source() != null)
+                .map(PayoutLedger.Entry::source).toList();
+        Map<String, String> found = new LinkedHashMap<>();
+        for (int from = 0; from < charges.size(); from += 500) {
+            List<String> chunk = charges.subList(from, Math.min(charges.size(), from + 500));
+            List<Object> args = new java.util.ArrayList<>(chunk);
+            args.add(currency);
+            jdbc.query("SELECT charge_id, erp_id FROM cash_document WHERE kind = 'payment' AND erp_id IS NOT NULL "
+                    + "AND charge_id IN (" + chunk.stream().map(c -> "?").collect(Collectors.joining(",")) + ") "
+                    + "AND currency = ?", rs -> {
+                found.putIfAbsent(rs.getString(1), rs.getString(2));
+            }, args.toArray());
+        }
+        return found;
+    }
+
+    private static Map<String, Object> line(String account, String memo, long amount, int digits) {
+        return Map.of("account", Map.of("id", account), "memo", memo, "amount", BigDecimal.valueOf(amount, digits));
     }
 
     /** Keeps the deposit with the payout and marks the bridge's own payments as paid out by it. */

@@ -40,7 +40,7 @@ public class MappingCatalog {
     /** A catalog entry. {@code standaloneSellingPrice} is per unit (per month for recurring products). */
     public record Product(String code, String name, Billing billing, String interval, Recognition recognition,
                           String stripeProduct, String erpItem, BigDecimal standaloneSellingPrice, String sspCurrency,
-                          Map<String, BigDecimal> standaloneSellingPrices) {
+                          Map<String, BigDecimal> standaloneSellingPrices, ErpAccounts erpAccounts) {
 
         /** The standalone selling price per unit in a currency, when the catalog has one. */
         public Optional<BigDecimal> standaloneSellingPriceIn(String currency) {
@@ -49,10 +49,24 @@ public class MappingCatalog {
         }
     }
 
+    /**
+     * The ERP accounts a product's revenue posts to when the bridge books revenue as journal entries (an account
+     * without Advanced Revenue Management): {@code erp.revenueAccount} and {@code erp.deferredRevenueAccount}, internal
+     * ids from the chart of accounts. Both null when the mapping names none.
+     */
+    public record ErpAccounts(String revenue, String deferredRevenue) {
+        public static final ErpAccounts NONE = new ErpAccounts(null, null);
+    }
+
     public record PaymentTerm(String name, int days, String erpTerm) {
     }
 
-    public record Subsidiary(String country, String erpSubsidiary, String name, String currency, String erpCurrency) {
+    /**
+     * A legal entity: its ERP subsidiary, functional currency, and {@code erpBankAccount}, the bank account (internal
+     * id) that Stripe pays out to in that currency, into which the bridge deposits each payout.
+     */
+    public record Subsidiary(String country, String erpSubsidiary, String name, String currency, String erpCurrency,
+                             String erpBankAccount) {
     }
 
     /** A billing cadence: months per billing period; a non-standard one needs billing approval. */
@@ -97,6 +111,11 @@ public class MappingCatalog {
 
     public Optional<Product> product(String code) {
         return Optional.ofNullable(current().products().get(code));
+    }
+
+    /** The catalog product whose Stripe Product is this one. */
+    public Optional<Product> productForStripe(String stripeProductId) {
+        return current().products().values().stream().filter(p -> p.stripeProduct().equals(stripeProductId)).findFirst();
     }
 
     public Optional<PaymentTerm> paymentTerm(String name) {
@@ -217,7 +236,9 @@ public class MappingCatalog {
                     Recognition.valueOf(enumName(node, PRODUCTS, code, "recognition")),
                     text(node.path("stripe"), PRODUCTS, code, "stripe.product", "product"),
                     text(node.path("erp"), PRODUCTS, code, "erp.item", "item"),
-                    reference.getValue(), reference.getKey(), Map.copyOf(prices)));
+                    reference.getValue(), reference.getKey(), Map.copyOf(prices),
+                    new ErpAccounts(node.path("erp").path("revenueAccount").asText(null),
+                            node.path("erp").path("deferredRevenueAccount").asText(null))));
         });
         products.values().stream().filter(p -> p.billing() == Billing.RECURRING && !"month".equals(p.interval()))
                 .findFirst().ifPresent(p -> {
@@ -239,7 +260,8 @@ public class MappingCatalog {
             }
             subsidiaries.put(country.toUpperCase(Locale.ROOT), new Subsidiary(country,
                     text(entity, SUBSIDIARIES, key, "erpSubsidiary"), text(entity, SUBSIDIARIES, key, "name"),
-                    text(entity, SUBSIDIARIES, key, "currency"), text(entity, SUBSIDIARIES, key, "erpCurrency")));
+                    text(entity, SUBSIDIARIES, key, "currency"), text(entity, SUBSIDIARIES, key, "erpCurrency"),
+                    text(entity, SUBSIDIARIES, key, "erpBankAccount")));
         });
         Map<String, String> methods = new LinkedHashMap<>();
         each(read(PAYMENT_METHODS).path("paymentMethods"), PAYMENT_METHODS, "paymentMethods",

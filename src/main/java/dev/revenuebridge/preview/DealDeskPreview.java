@@ -142,9 +142,9 @@ public class DealDeskPreview {
         Map<String, Object> records = new LinkedHashMap<>();
         records.put("customer", Map.of("externalId", deal.accountId(), "record", erp.customer(deal, NEW_STRIPE_CUSTOMER)));
         records.put("salesOrder", Map.of("externalId", deal.opportunityId(),
-                "record", erp.salesOrder(deal, NEW_ERP_RECORD, NEW_STRIPE_CUSTOMER, null)));
-        records.put("revenueSchedule", Map.of("externalId", deal.opportunityId(),
-                "record", erp.revenueSchedule(deal, schedule, NEW_ERP_RECORD, NEW_ERP_RECORD)));
+                "record", erp.salesOrder(deal, NEW_ERP_RECORD, NEW_STRIPE_CUSTOMER, null, null)));
+        // revenue: Advanced Revenue Management plans it from the order's lines (their rev rec dates); the bridge's own
+        // schedule, which it ties ARM's plans out against, is the preview's revenueSchedule
         return records;
     }
 

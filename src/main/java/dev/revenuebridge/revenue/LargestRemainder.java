@@ -13,12 +13,12 @@ import java.util.stream.IntStream;
  * over (fewer than the number of parts) go one each to the parts with the largest remainders, and between equal
  * remainders to the earlier part. A part with weight zero gets nothing.
  */
-final class LargestRemainder {
+public final class LargestRemainder {
 
     private LargestRemainder() {
     }
 
-    static List<BigInteger> apportion(BigInteger total, List<BigInteger> weights) {
+    public static List<BigInteger> apportion(BigInteger total, List<BigInteger> weights) {
         if (total.signum() < 0) {
             throw new IllegalArgumentException("cannot apportion a negative total " + total);
         }

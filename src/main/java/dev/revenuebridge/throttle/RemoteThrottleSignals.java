@@ -41,6 +41,21 @@ public class RemoteThrottleSignals implements Processor {
         return throttledSystem(failure) != null;
     }
 
+    /**
+     * For onWhen: the ERP refused the request itself (a 4xx other than 429: our request's fault), found anywhere in the
+     * failure's causes (a split or multicast wraps it), so it is kept as a dead letter instead of retried.
+     */
+    public boolean isPermanentErpRejection(Exchange exchange) {
+        Throwable failure = exchange.getException() != null
+                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpOperationFailedException http) {
+                return http.getStatusCode() >= 400 && http.getStatusCode() < 500 && http.getStatusCode() != 429;
+            }
+        }
+        return false;
+    }
+
     /** stripe, erp or salesforce when the failure is that system's throttle signal; null otherwise. */
     static String throttledSystem(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {

@@ -50,6 +50,12 @@ public class DealExceptions {
         }
     }
 
+    /** The deal's open exception of this kind, if any, is resolved (what it was about no longer holds). */
+    public void resolve(String opportunityId, String kind) {
+        jdbc.update("UPDATE deal_exception SET status = 'resolved', resolved_at = now() "
+                + "WHERE opportunity_id = ? AND kind = ? AND status = 'open'", opportunityId, kind);
+    }
+
     /** The deal synced: whatever was open for it is resolved. */
     public void resolveAll(String opportunityId) {
         jdbc.update("UPDATE deal_exception SET status = 'resolved', resolved_at = now() "

@@ -39,7 +39,16 @@ public class DealTrace {
     public record Trace(String opportunityId, String accountId, String status, String lastError, Instant receivedAt,
                         Instant syncedAt, Instant updatedAt, Map<String, Map<String, String>> externalIds,
                         List<Link> links, List<DealExceptions.DealException> exceptions,
-                        List<ScheduleLine> revenueSchedule, List<Approvals.AuditEntry> auditLog) {
+                        List<ScheduleLine> revenueSchedule, RevenueTieOut revenueTieOut,
+                        List<Approvals.AuditEntry> auditLog) {
+    }
+
+    /**
+     * Revenue as the ERP has it: {@code TiedOut} (ARM's revenue plans equal the bridge's schedule), {@code Differences}
+     * (each named, also an exception), {@code NotPlannedYet} (ARM has made no plans for the order yet) or
+     * {@code PostedAsJournalEntries} (an account without ARM: the bridge posted its schedule).
+     */
+    public record RevenueTieOut(String status, String salesOrderId, List<String> differences, Instant checkedAt) {
     }
 
     private final JdbcTemplate jdbc;
@@ -139,6 +148,11 @@ public class DealTrace {
                 """, opportunityId, system, kind, externalId);
     }
 
+    /** The deal's record of this kind in that system, or null (for the routes, which test it). */
+    public String linkedId(String opportunityId, String system, String kind) {
+        return linked(opportunityId, system, kind).orElse(null);
+    }
+
     public Optional<String> linked(String opportunityId, String system, String kind) {
         return jdbc.query("SELECT external_id FROM deal_link WHERE opportunity_id = ? AND system = ? AND kind = ?",
                 (rs, i) -> rs.getString(1), opportunityId, system, kind).stream().findFirst();
@@ -185,9 +199,45 @@ public class DealTrace {
             }
             return new Trace(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                     instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)), ids, links,
-                    exceptions.forOpportunity(opportunityId), schedule(opportunityId), approvals.forOpportunity(opportunityId));
+                    exceptions.forOpportunity(opportunityId), schedule(opportunityId), tieOut(opportunityId),
+                    approvals.forOpportunity(opportunityId));
         }, opportunityId).stream().findFirst();
     }
+
+    /** Keeps the outcome of the deal's revenue tie-out (or posting) with the ERP. */
+    public void revenueTieOut(String opportunityId, String salesOrderId, String status, List<String> differences) {
+        jdbc.update("""
+                INSERT INTO revenue_tie_out (opportunity_id, sales_order_id, status, differences, checked_at)
+                VALUES (?, ?, ?, ?::jsonb, now())
+                ON CONFLICT (opportunity_id) DO UPDATE SET sales_order_id = EXCLUDED.sales_order_id,
+                  status = EXCLUDED.status, differences = EXCLUDED.differences, checked_at = now()
+                """, opportunityId, salesOrderId, status, toJson(differences));
+    }
+
+    private RevenueTieOut tieOut(String opportunityId) {
+        return jdbc.query("SELECT status, sales_order_id, differences, checked_at FROM revenue_tie_out "
+                + "WHERE opportunity_id = ?", (rs, i) -> new RevenueTieOut(rs.getString(1), rs.getString(2),
+                fromJson(rs.getString(3)), instant(rs.getTimestamp(4))), opportunityId).stream().findFirst().orElse(null);
+    }
+
+    private static String toJson(List<String> values) {
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> fromJson(String value) {
+        try {
+            return value == null ? List.of() : JSON.readValue(value,
+                    new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return List.of(value);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** The revenue schedule last posted for the deal. */
     public List<ScheduleLine> scheduleOf(String opportunityId) {

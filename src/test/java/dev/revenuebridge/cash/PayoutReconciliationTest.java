@@ -54,7 +54,20 @@ class PayoutReconciliationTest extends BridgeTestSupport {
 
         Map<String, Object> deposit = awaitDeposit(payout);
         assertThat(deposit.get("tranDate")).isEqualTo("2025-12-23");
+        assertThat(ref(deposit.get("account"))).as("the US subsidiary's USD bank account").isEqualTo("1010");
         assertThat(lines(deposit)).anySatisfy(l -> assertThat(l.get("memo")).isEqualTo("Stripe fees"));
+        // the customer payment waited in Undeposited Funds; the deposit moved it, once, at its own amount
+        Map<String, Object> erpPayment = INFRA.erp().byExternalId("customerPayment", paid.invoicePayment()).orElseThrow();
+        assertThat(erpPayment).containsEntry("undepFunds", true);
+        assertThat(ref(erpPayment.get("status"))).isEqualTo("Deposited");
+        assertThat(ref(erpPayment.get("deposit"))).isEqualTo(deposit.get("id"));
+        assertThat(sublist(deposit, "payment")).singleElement()
+                .satisfies(p -> assertThat(ref(p.get("doc"))).isEqualTo(erpPayment.get("id")));
+        assertThat(sublist(deposit, "cashBack")).singleElement().satisfies(fee -> {
+            assertThat(fee).containsEntry("memo", "Stripe fees");
+            assertThat(ref(fee.get("account"))).isEqualTo("6140");
+            assertThat(new BigDecimal(String.valueOf(fee.get("amount")))).isEqualByComparingTo("5.00");
+        });
 
         Map<String, Object> trace = trace(opportunity);
         assertThat((List<Map<String, Object>>) trace.get("cash")).anySatisfy(d -> assertThat(d)
@@ -111,9 +124,31 @@ class PayoutReconciliationTest extends BridgeTestSupport {
         return deposit;
     }
 
+    /**
+     * The deposit's lines, signed as they move the bank balance: payments (at the amount the ERP took from each) and
+     * other deposits add, cash back subtracts. Their sum is the deposit's total.
+     */
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> lines(Map<String, Object> deposit) {
-        return (List<Map<String, Object>>) ((Map<String, Object>) deposit.get("other")).get("items");
+        List<Map<String, Object>> lines = new java.util.ArrayList<>();
+        for (Map<String, Object> p : sublist(deposit, "payment")) {
+            lines.add(Map.of("memo", "Payment " + ref(p.get("doc")), "amount", p.get("paymentAmount")));
+        }
+        lines.addAll(sublist(deposit, "other"));
+        for (Map<String, Object> c : sublist(deposit, "cashBack")) {
+            lines.add(Map.of("memo", c.get("memo"), "amount", new BigDecimal(String.valueOf(c.get("amount"))).negate()));
+        }
+        return lines;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> sublist(Map<String, Object> record, String name) {
+        return record.get(name) instanceof Map<?, ?> m && m.get("items") instanceof List<?> items
+                ? (List<Map<String, Object>>) items : List.of();
+    }
+
+    private static Object ref(Object reference) {
+        return reference instanceof Map<?, ?> m ? m.get("id") : reference;
     }
 
     private static BigDecimal amount(List<Map<String, Object>> lines, String memo) {

@@ -96,7 +96,8 @@ class RevenueSchedulerTest {
     @Test
     void aUsageBasedProductIsRefusedAsUnsupported() {
         Product metered = new Product("API-CALLS", "API calls", Billing.RECURRING, "usage", Recognition.RATABLE,
-                "API-CALLS", "509", new BigDecimal("0.01"), "USD", java.util.Map.of("USD", new BigDecimal("0.01")));
+                "API-CALLS", "509", new BigDecimal("0.01"), "USD", java.util.Map.of("USD", new BigDecimal("0.01")),
+                dev.revenuebridge.mapping.MappingCatalog.ErpAccounts.NONE);
         RevenueScheduler scheduler = new RevenueScheduler(
                 code -> code.equals("API-CALLS") ? Optional.of(metered) : CATALOG.product(code), Convention.MONTHLY);
         ClosedWonDeal deal = deal("USD", subscription("L1", "1000.00", 12, LocalDate.of(2026, 1, 1)),

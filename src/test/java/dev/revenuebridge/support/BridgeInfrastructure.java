@@ -5,6 +5,14 @@ import dev.revenuebridge.sandbox.salesforce.SalesforceSandbox;
 import dev.revenuebridge.sandbox.stripe.StripeSandbox;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -44,6 +52,8 @@ public final class BridgeInfrastructure implements AutoCloseable {
     private final SalesforceSandbox salesforce;
     private final StripeSandbox stripe;
     private final ErpSandbox erp;
+    /** The ERP integration's certificate key, as a user makes it with openssl: the sandbox holds the public half. */
+    private final Path erpPrivateKeyFile;
 
     public BridgeInfrastructure(Ports ports) {
         long started = System.nanoTime();
@@ -63,9 +73,35 @@ public final class BridgeInfrastructure implements AutoCloseable {
         stripe = new StripeSandbox().start(ports.stripe());
         stripe.clock(Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), SIMULATED_START)));
         erp = (ErpSandbox) new ErpSandbox().start(ports.erp());
+        erp.clock(Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), SIMULATED_START)));
+        erpPrivateKeyFile = erpIntegrationKey(erp);
         LOG.info("Bridge infrastructure up in {} ms: PostgreSQL {}, Kafka {}, Salesforce {} (Pub/Sub {}), Stripe {}, ERP {}",
                 (System.nanoTime() - started) / 1_000_000, postgres.getPort(), kafka.getBrokersAsString(),
                 salesforce.baseUrl(), salesforce.pubSubPort(), stripe.baseUrl(), erp.baseUrl());
+    }
+
+    /**
+     * An RSA key pair for the ERP integration's certificate: the public key is mapped to the sandbox's integration
+     * record (NetSuite: OAuth 2.0 Client Credentials (M2M) Setup), the private key written as PKCS#8 PEM to a file
+     * that only this process reads, as the bridge reads a mounted secret.
+     */
+    private static Path erpIntegrationKey(ErpSandbox erp) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            KeyPair pair = generator.generateKeyPair();
+            erp.mapCertificate(ErpSandbox.CLIENT_ID, ErpSandbox.CERTIFICATE_ID, pair.getPublic());
+            Path file = Files.createTempFile("revenue-bridge-erp-key-", ".pem",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            file.toFile().deleteOnExit();
+            Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                    .encodeToString(pair.getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
+            return file;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot make the ERP integration's key", e);
+        }
     }
 
     /** The one instance of this test JVM, started on first use and stopped when the JVM exits. */
@@ -118,7 +154,9 @@ public final class BridgeInfrastructure implements AutoCloseable {
         p.put("revenue.stripe.api-key", STRIPE_API_KEY);
         p.put("revenue.stripe.api-base", stripe.baseUrl());
         p.put("revenue.erp.base-url", erp.baseUrl());
-        p.put("revenue.erp.token", ErpSandbox.DEFAULT_TOKEN);
+        p.put("revenue.erp.auth.client-id", ErpSandbox.CLIENT_ID);
+        p.put("revenue.erp.auth.certificate-id", ErpSandbox.CERTIFICATE_ID);
+        p.put("revenue.erp.auth.private-key-file", erpPrivateKeyFile.toString());
         p.put("revenue.clock.start", SIMULATED_START.toString());
         p.put("revenue.kafka.deals-topic", "revenue.deals." + name);
         p.put("revenue.kafka.deals-group", "revenue-bridge-" + name);

@@ -1,0 +1,100 @@
+package dev.revenuebridge.erp;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.hc.client5.http.classic.ExecChain;
+import org.apache.hc.client5.http.classic.ExecChainHandler;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Signs every ERP request of the routes (camel-http, {@code camel.component.http.http-client-configurer}) with the
+ * integration's current OAuth 2.0 access token, so no route handles credentials. A request answered 401 (the token
+ * expired or was revoked early) is sent once more with a freshly signed-in token; a second 401 goes back to the route
+ * as the ERP's answer. The token goes only to the ERP's own host ({@code revenue.erp.base-url}).
+ */
+@Component("erpAuthentication")
+public class ErpAuthentication implements HttpClientConfigurer {
+
+    private final NetSuiteTokens tokens;
+    private final String host;
+    private final int port;
+    private final Counter renewedAfter401;
+
+    public ErpAuthentication(NetSuiteTokens tokens, @Value("${revenue.erp.base-url:}") String baseUrl,
+                             MeterRegistry meters) {
+        this.tokens = tokens;
+        URI base = baseUrl == null || baseUrl.isBlank() ? null : URI.create(baseUrl.trim());
+        this.host = base == null ? null : base.getHost();
+        this.port = base == null ? -1 : effectivePort(base);
+        this.renewedAfter401 = Counter.builder("revenue_bridge_erp_sign_ins_after_401")
+                .description("ERP requests answered 401 and sent again after a new sign-in").register(meters);
+    }
+
+    @Override
+    public void configureHttpClient(HttpClientBuilder builder) {
+        builder.addExecInterceptorFirst("netsuite-oauth2", new ExecChainHandler() {
+            @Override
+            public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+                    throws IOException, HttpException {
+                if (!toErp(request)) {
+                    return chain.proceed(request, scope);
+                }
+                HttpEntity entity = request.getEntity();
+                if (entity != null && !entity.isRepeatable()) {
+                    // an ERP body is a small JSON document: kept in memory so that it can be sent again after a 401
+                    request.setEntity(new ByteArrayEntity(EntityUtils.toByteArray(entity),
+                            entity.getContentType() == null ? null : ContentType.parse(entity.getContentType()),
+                            entity.getContentEncoding()));
+                }
+                String token = tokens.accessToken();
+                request.setHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+                ClassicHttpResponse response = chain.proceed(request, scope);
+                if (response.getCode() != 401) {
+                    return response;
+                }
+                EntityUtils.consume(response.getEntity());
+                response.close();
+                tokens.rejected(token);
+                renewedAfter401.increment();
+                request.setHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tokens.accessToken());
+                // the first attempt's protocol headers are set again for the second
+                request.removeHeaders(HttpHeaders.CONTENT_LENGTH);
+                request.removeHeaders(HttpHeaders.TRANSFER_ENCODING);
+                return chain.proceed(request, scope);
+            }
+        });
+    }
+
+    private boolean toErp(ClassicHttpRequest request) {
+        if (host == null) {
+            return false;
+        }
+        try {
+            URI uri = request.getUri();
+            return host.equalsIgnoreCase(uri.getHost()) && port == effectivePort(uri);
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static int effectivePort(URI uri) {
+        if (uri.getPort() != -1) {
+            return uri.getPort();
+        }
+        return "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
+    }
+}
