@@ -73,7 +73,7 @@ final class ErpValidator {
         Map<String, Object> fields = new LinkedHashMap<>();
         normalize(spec, body).forEach((name, value) -> {
             if (value instanceof List<?> lines && isSublist(spec, name)) {
-                fields.put(name, mergeLines(List.of(), lines(lines), true, name, false));
+                fields.put(name, mergeLines(List.of(), lines(lines), true, name, false, lineKey(spec, name)));
             } else if (value != null) {
                 fields.put(name, value);
             }
@@ -93,7 +93,8 @@ final class ErpValidator {
         }
         normalize(spec, body).forEach((name, value) -> {
             if (value instanceof List<?> lines && isSublist(spec, name)) {
-                fields.put(name, mergeLines(existing.lines(name), lines(lines), replace.contains(name), name, true));
+                fields.put(name, mergeLines(existing.lines(name), lines(lines), replace.contains(name), name, true,
+                        lineKey(spec, name)));
             } else if (value == null) {
                 fields.remove(name);
             } else {
@@ -340,9 +341,19 @@ final class ErpValidator {
      * and gets a new line number (NetSuite never reuses a line number of the same transaction), and the stored lines
      * not sent are removed.
      */
+    /**
+     * The key that identifies a line of a sublist on update: {@code doc} for the lists of other transactions
+     * (payment and refund apply lines, deposit payment lines), {@code line} otherwise. NetSuite Help "Deposit
+     * Application" (article_0830101547): "Lines on the apply sublist are not identified by line numbers, but by the
+     * doc field as a key".
+     */
+    private static String lineKey(RecordSpec spec, String sublist) {
+        return spec.field(sublist).map(f -> f.lines().containsKey("doc")).orElse(false) ? "doc" : "line";
+    }
+
     private static List<Map<String, Object>> mergeLines(List<Map<String, Object>> existing,
                                                         List<Map<String, Object>> incoming, boolean replace,
-                                                        String sublist, boolean update) {
+                                                        String sublist, boolean update, String keyField) {
         List<Map<String, Object>> stored = new ArrayList<>();
         existing.forEach(line -> stored.add(new LinkedHashMap<>(line)));
         List<Map<String, Object>> result = replace ? new ArrayList<>() : stored;
@@ -350,8 +361,13 @@ final class ErpValidator {
         Set<Object> seen = new java.util.HashSet<>();
         for (int i = 0; i < incoming.size(); i++) {
             Map<String, Object> line = incoming.get(i);
-            Object key = line.get("line");
-            String keyPath = sublist + ".items[" + i + "].line";
+            Object sent = line.get(keyField);
+            String keyPath = sublist + ".items[" + i + "]." + keyField;
+            boolean byDoc = "doc".equals(keyField);
+            // a document not yet on the list makes a new line
+            boolean newDoc = byDoc && sent != null && update
+                    && stored.stream().noneMatch(l -> sent.equals(l.get(keyField))) && seen.add(sent);
+            Object key = newDoc ? null : sent;
             if (key == null || !update) {
                 Map<String, Object> added = new LinkedHashMap<>();
                 added.put("line", next++);
@@ -362,12 +378,13 @@ final class ErpValidator {
                 continue;
             }
             if (!seen.add(key)) {
-                throw invalidValue(keyPath, "Invalid value for field line: line " + key + " of the " + sublist
-                        + " sublist is sent twice.");
+                throw invalidValue(keyPath, "Invalid value for field " + keyField + ": " + (byDoc ? "document "
+                        + ((Ref) key).id() : "line " + key) + " of the " + sublist + " sublist is sent twice.");
             }
-            Map<String, Object> target = stored.stream().filter(l -> key.equals(l.get("line"))).findFirst()
+            Object match = key;
+            Map<String, Object> target = stored.stream().filter(l -> match.equals(l.get(keyField))).findFirst()
                     .orElseThrow(() -> invalidValue(keyPath,
-                            "Invalid value for field line: the " + sublist + " sublist has no line " + key + "."));
+                            "Invalid value for field line: the " + sublist + " sublist has no line " + match + "."));
             if ((line.containsKey("quantity") || line.containsKey("rate")) && !line.containsKey("amount")) {
                 target.remove("amount"); // NetSuite recalculates the amount when quantity or rate change
             } else if (line.containsKey("amount") && !line.containsKey("rate")) {
@@ -619,19 +636,10 @@ final class ErpValidator {
             total = total.add(completeLine(lines.get(i), ErpSchema.ITEM_SUBLIST + ".items[" + i + "]."));
         }
         fields.put("total", total);
-        if (ErpSchema.INVOICE.equals(spec.name())) {
-            if (total.signum() < 0) {
-                throw NetSuiteErrors.badRequest(NetSuiteErrors.USER_ERROR, "Error while accessing a resource. The "
-                        + "total of an invoice cannot be negative (" + total.toPlainString() + "); credit the "
-                        + "customer with a credit memo instead.", ErpSchema.ITEM_SUBLIST);
-            }
-            if (fields.get("terms") instanceof Ref terms && !fields.containsKey("dueDate")) {
-                store.resolve(terms).map(t -> (BigDecimal) t.get("daysUntilNetDue")).ifPresent(days -> fields.put(
-                        "dueDate", LocalDate.parse((String) fields.get("tranDate")).plusDays(days.longValue()).toString()));
-            }
-        } else if (total.signum() <= 0) {
-            throw NetSuiteErrors.badRequest(NetSuiteErrors.USER_ERROR, "Error while accessing a resource. The total "
-                    + "of a credit memo must be greater than 0.", ErpSchema.ITEM_SUBLIST);
+        if (ErpSchema.INVOICE.equals(spec.name())
+                && fields.get("terms") instanceof Ref terms && !fields.containsKey("dueDate")) {
+            store.resolve(terms).map(t -> (BigDecimal) t.get("daysUntilNetDue")).ifPresent(days -> fields.put(
+                    "dueDate", LocalDate.parse((String) fields.get("tranDate")).plusDays(days.longValue()).toString()));
         }
         checkPeriod(fields, "tranDate", "dueDate", "");
         Ref source = fields.get("createdFrom") instanceof Ref r ? r : null;
@@ -639,6 +647,7 @@ final class ErpValidator {
             for (int i = 0; i < lines.size(); i++) {
                 lines.get(i).remove("orderLine");
             }
+            checkBillingTotal(spec, total);
             return;
         }
         ErpRecord from = store.resolve(source).orElseThrow(NetSuiteErrors::notFound);
@@ -720,6 +729,19 @@ final class ErpValidator {
                 apply.add(a);
             }
             fields.put("apply", apply);
+        }
+        checkBillingTotal(spec, total);
+    }
+
+    private static void checkBillingTotal(RecordSpec spec, BigDecimal total) {
+        if (ErpSchema.INVOICE.equals(spec.name()) && total.signum() < 0) {
+            throw NetSuiteErrors.badRequest(NetSuiteErrors.USER_ERROR, "Error while accessing a resource. The "
+                    + "total of an invoice cannot be negative (" + total.toPlainString() + "); credit the "
+                    + "customer with a credit memo instead.", ErpSchema.ITEM_SUBLIST);
+        }
+        if (ErpSchema.CREDIT_MEMO.equals(spec.name()) && total.signum() <= 0) {
+            throw NetSuiteErrors.badRequest(NetSuiteErrors.USER_ERROR, "Error while accessing a resource. The total "
+                    + "of a credit memo must be greater than 0.", ErpSchema.ITEM_SUBLIST);
         }
     }
 
