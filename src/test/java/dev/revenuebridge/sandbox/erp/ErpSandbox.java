@@ -36,20 +36,84 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * A stateful fake of one NetSuite account's REST record API ({@code /services/rest/record/v1}).
+ * A stateful fake of one NetSuite account's REST web services: the record service
+ * ({@code /services/rest/record/v1}), the SuiteQL query service ({@code /services/rest/query/v1/suiteql}) and the
+ * OAuth 2.0 token endpoint ({@code /services/rest/auth/oauth2/v1/token}). What it accepts, a real account configured
+ * as described here accepts; where it refuses, it answers in NetSuite's problem shape ({@link NetSuiteErrors}:
+ * {@code o:errorDetails} with {@code o:errorCode} and, for body errors, the JSON path {@code o:errorPath}).
+ *
+ * <h2>Authentication and the clock</h2>
  * <ul>
- *   <li>Every record call needs {@code Authorization: Bearer <token>}, else 401 INVALID_LOGIN.</li>
- *   <li>Concurrent requests per account are limited: one beyond the limit is refused at once with 429
- *       CONCURRENCY_LIMIT_EXCEEDED. {@link #processingDelayMillis(long)} holds each admitted request for a while so
- *       that concurrency can be exercised (the base class's injected latency runs before admission).</li>
- *   <li>{@code POST /{type}} creates, {@code PUT /{type}/eid:{externalId}} upserts, {@code PATCH /{type}/{id|eid:x}}
- *       updates (all 204 with {@code Location}); {@code GET} reads a record, a sublist or a page of a collection
- *       ({@code limit}, {@code offset}, {@code q}); {@code DELETE} removes a record without dependants.</li>
- *   <li>Bodies are validated as NetSuite would ({@link ErpValidator}); errors come in NetSuite's problem shape
- *       ({@link NetSuiteErrors}).</li>
+ *   <li>OAuth 2.0 client credentials with a JWT client assertion ({@link ErpOAuth}, which cites the docs): a
+ *       certificate is mapped to the integration's client id with {@link #mapCertificate}; the token endpoint verifies
+ *       typ, alg (PS256/384/512, ES256/384/512), kid, iss, scope, aud, iat, exp and the signature and issues an opaque
+ *       access token valid for 3600 s. {@link #CLIENT_ID} and {@link #CERTIFICATE_ID} are the ids of local mode.</li>
+ *   <li>Every record and query call needs {@code Authorization: Bearer <access token>} issued here and not expired,
+ *       else 401 INVALID_LOGIN. There is no static token any more.</li>
+ *   <li>One clock ({@link #clock(Clock)}, {@link #advance(Duration)}) gives every "now": token expiry, default
+ *       transaction dates, createdDate and lastModifiedDate.</li>
  * </ul>
+ *
+ * <h2>Concurrency</h2>
+ * Concurrent record and query requests are limited per account; one beyond the limit is refused at once with 429
+ * CONCURRENCY_LIMIT_EXCEEDED (the REST answer seen in practice; the docs state only the RESTlet and SOAP answers, see
+ * {@code admit}). The token endpoint is not limited. {@link #processingDelayMillis(long)} holds each admitted request
+ * so that concurrency can be exercised (the base class's injected latency runs before admission).
+ *
+ * <h2>Records</h2>
+ * {@code POST /{type}} creates, {@code PUT /{type}/eid:{externalId}} upserts, {@code PATCH /{type}/{id|eid:x}} updates
+ * (all 204 with {@code Location}); {@code GET} reads a record ({@code ?expandSubResources=true} expands sublists), a
+ * sublist or a page of a collection ({@code limit}, {@code offset}, {@code q}); {@code DELETE} removes a record nothing
+ * refers to. An unknown {@code eid:} is 404 NONEXISTENT_ID. On update, sublist lines merge by their key ({@code line},
+ * or {@code doc} for apply and deposit payment lines); {@code ?replace=sublist} makes the sublist exactly the lines sent
+ * (keyed lines kept, unkeyed lines new with new line numbers). Every type the bridge writes is strict
+ * ({@link ErpSchema}): unknown fields, wrong JSON types, dangling references, missing required fields and computed
+ * fields sent are refused. The rules ({@link ErpValidator}):
+ * <ul>
+ *   <li><b>customer</b>: companyName and subsidiary required; currency defaults to the subsidiary's; the address is
+ *       the {@code addressBook} sublist of {@code addressBookAddress} subrecords (country an ISO 3166 alpha-2
+ *       {@code {"id"}}), at most one default billing line; {@code defaultAddress} is computed text.</li>
+ *   <li><b>salesOrder</b>: the customer's subsidiary, the subsidiary's currency; lines of quantity x rate = amount,
+ *       each with revRecStartDate and revRecEndDate (end not before start) and custcol_sf_line_item_id. Status "F"
+ *       Pending Billing from the start (service items need no fulfillment), "G" Billed once every line is fully
+ *       billed. Per line the read-only quantityBilled and amountBilled; a billed line cannot be removed, have its item
+ *       changed, or its amount (quantity) lowered below what was billed: 400 USER_ERROR naming the line.</li>
+ *   <li><b>invoice</b>, <b>creditMemo</b>: item lines; computed createdFrom, total, amountRemaining, (invoice)
+ *       status Open / Paid In Full, (credit memo) the read-only {@code apply} list of what it was applied to. One of a
+ *       sales order (of an invoice) is made only by transform; createdFrom cannot be sent.</li>
+ *   <li><b>customerPayment</b>: payment &gt; 0; exactly one of {@code undepFunds: true} or a Bank {@code account} of
+ *       the payment's currency; apply lines pay this customer's invoices in the same currency, each at most its amount
+ *       remaining (this payment's own earlier application excluded), in total at most the payment. Computed status
+ *       Undeposited / Deposited and {@code deposit}; a deposited payment's amount, currency and undepFunds are fixed.</li>
+ *   <li><b>customerRefund</b>: paid from {@code account} (Bank of its currency, or Other Current Asset); apply lines
+ *       take unapplied credit of the customer's credit memos; computed total = the applied sum, &gt; 0.</li>
+ *   <li><b>journalEntry</b>: lines of an existing account with exactly one of debit or credit &gt; 0; balanced; a bank
+ *       account must be of the journal's subsidiary.</li>
+ *   <li><b>deposit</b>: into a Bank account of its subsidiary and currency; payment lines take customer payments in
+ *       Undeposited Funds, of its currency, each in one deposit only; Other Deposits and Cash Back lines need an
+ *       account and an amount &gt; 0; computed total = payments + other - cash back.</li>
+ *   <li><b>revRecSchedule</b>: not available (404 INVALID_RCRD_TYPE): the account runs Advanced Revenue Management.</li>
+ *   <li>Reference data, read-only (403 on writes): subsidiaries, currencies, terms, service items (with their revenue
+ *       recognition rule and fair value prices) and accounts.</li>
+ * </ul>
+ *
+ * <h2>Transforms</h2>
+ * {@code POST salesOrder/{id}/!transform/invoice} and {@code POST invoice/{id}/!transform/creditMemo}, 204 with the
+ * new record's Location; semantics in {@code transform}.
+ *
+ * <h2>Advanced Revenue Management and SuiteQL</h2>
+ * Saving a sales order (re)builds its revenue arrangement ({@link ErpArm}: allocation by fair value, plans by the
+ * items' rules); {@link #armEnabled(boolean)} switches it off, {@link #fairValue} changes a price,
+ * {@link #revenuePlans(String)} shows the plans. The query service answers the one revenue plan query the bridge
+ * sends ({@code Prefer: transient} required); its lineid column is the line's custcol_sf_line_item_id (a sandbox
+ * simplification).
+ *
+ * <h2>Control</h2>
  * Besides the base control endpoints, {@code GET|POST /_sandbox/erp/config} reads or sets
- * {@code {"concurrencyLimit":n,"processingDelayMs":n}} and {@code GET /_sandbox/erp/requests} lists the write log.
+ * {@code {"concurrencyLimit":n,"processingDelayMs":n,"armEnabled":b,"advanceSeconds":n}} and
+ * {@code GET /_sandbox/erp/requests} lists the write log (record writes and transforms; not token requests nor
+ * queries). {@link #reset()} forgets records, tokens, arrangements and counters; the clock and the certificate
+ * mappings, the account's configuration, stay.
  */
 public class ErpSandbox extends SandboxServer {
 
@@ -279,9 +343,12 @@ public class ErpSandbox extends SandboxServer {
                     Map<?, ?> body = json.readValue(readBody(exchange), Map.class);
                     if (body.get("concurrencyLimit") instanceof Number n) concurrencyLimit(n.intValue());
                     if (body.get("processingDelayMs") instanceof Number n) processingDelayMillis(n.longValue());
+                    if (body.get("armEnabled") instanceof Boolean b) armEnabled(b);
+                    if (body.get("advanceSeconds") instanceof Number n) advance(Duration.ofSeconds(n.longValue()));
                 }
                 sendJson(exchange, 200, Map.of("concurrencyLimit", concurrencyLimit,
-                        "processingDelayMs", processingDelayMillis));
+                        "processingDelayMs", processingDelayMillis, "armEnabled", arm.enabled(),
+                        "now", clock.instant().toString()));
                 return true;
             }
             case "/_sandbox/erp/requests" -> {
@@ -822,7 +889,7 @@ public class ErpSandbox extends SandboxServer {
 
     private void logWrite(HttpExchange exchange, String body, int status) {
         String method = exchange.getRequestMethod();
-        if (WRITES.contains(method)) {
+        if (WRITES.contains(method) && !SUITEQL_PATH.equals(exchange.getRequestURI().getPath())) { // a query reads
             URI uri = exchange.getRequestURI();
             String path = uri.getRawQuery() == null ? uri.getPath() : uri.getPath() + "?" + uri.getRawQuery();
             writes.add(new WriteRequest(method, path, body, status));
