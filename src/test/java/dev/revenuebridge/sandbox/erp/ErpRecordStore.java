@@ -14,7 +14,9 @@ import java.util.function.Supplier;
 
 /**
  * The account's records by type and internal id, with an external-id index per type. Pre-seeded with the
- * reference data (subsidiaries, currencies, terms, service items); new records get internal ids from a counter
+ * reference data (subsidiaries, currencies, terms, service items with their ARM revenue recognition rule and fair
+ * value prices per currency, and the chart of accounts the bridge posts to, whose internal ids are the account
+ * numbers); new records get internal ids from a counter
  * starting at 1000 and are taken only by records actually stored. All methods are synchronized on the store; {@link #atomically} runs a read-validate-write
  * sequence under the same lock.
  */

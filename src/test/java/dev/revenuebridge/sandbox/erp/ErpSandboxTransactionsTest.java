@@ -172,6 +172,10 @@ class ErpSandboxTransactionsTest {
         assertThat(billed.get("orderStatus")).isEqualTo(Map.of("id", "G", "refName", "Billed"));
         assertThat(client.refused("POST", "/salesOrder/" + order + "/!transform/invoice", "{}", USER_ERROR, null))
                 .contains("fully billed");
+        assertThat(client.refused("DELETE", "/salesOrder/" + order, null, USER_ERROR, null))
+                .contains("dependent records");
+        assertThat(client.get("/salesOrder/" + order + "/item").path("items").get(0).path("amountBilled").decimalValue())
+                .isEqualByComparingTo("100000.00");
     }
 
     @Test
@@ -368,6 +372,8 @@ class ErpSandboxTransactionsTest {
         assertThat(client.refused("PUT", "/customerPayment/eid:py_a", payment("101.00", "\"undepFunds\":true", ""),
                 USER_ERROR, "payment")).contains("has been deposited");
         client.ok("PUT", "/customerPayment/eid:py_a", payment("100.00", "\"undepFunds\":true,\"memo\":\"ok\"", ""));
+        assertThat(client.refused("DELETE", "/customerPayment/" + a, null, USER_ERROR, null))
+                .contains("dependent records");
 
         // an upsert that drops a payment makes it undeposited again, and it may then go into another deposit
         client.ok("PUT", "/deposit/eid:po_1?replace=payment,other,cashBack", deposit("1010", "1", payments(a)

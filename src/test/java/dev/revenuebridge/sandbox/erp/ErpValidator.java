@@ -32,9 +32,11 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a request body into the normalised fields of a record and checks them the way NetSuite does: unknown fields,
- * JSON types, references that must resolve, required fields, and the business rules of customers and sales orders
- * (subsidiary and currency consistency, line amounts of quantity x rate to the cent, dates). Callers hold the store's
- * lock so that what is checked is what gets written.
+ * JSON types, references that must resolve, required fields (also of sublist lines), computed fields refused, and the
+ * business rules of each type the bridge writes (customers, sales orders, invoices, credit memos, customer payments,
+ * customer refunds, journal entries, deposits); the rules are listed in {@link ErpSandbox}'s class Javadoc and cited
+ * at each method. Values derived from other records (billed, applied, deposited) come from {@link ErpLedger}.
+ * Callers hold the store's lock so that what is checked is what gets written.
  */
 final class ErpValidator {
 
@@ -618,7 +620,9 @@ final class ErpValidator {
     }
 
     /**
-     * Invoices and credit memos. One of a sales order (an invoice) or of an invoice (a credit memo) is made by
+     * Invoices and credit memos (NetSuite Help "Credit Memo Use Cases", section_0404040255: "A credit memo is a
+     * transaction that decreases the amount a customer owes you"; "Transforming Records", section_157901123882, for
+     * those made from a source transaction). One of a sales order (an invoice) or of an invoice (a credit memo) is made by
      * transform and carries {@code createdFrom}; its lines carry {@code orderLine}, the source's line number, and
      * cumulatively never bill (credit) more than the source line's amount. A standalone one needs item lines.
      */
@@ -641,7 +645,6 @@ final class ErpValidator {
             store.resolve(terms).map(t -> (BigDecimal) t.get("daysUntilNetDue")).ifPresent(days -> fields.put(
                     "dueDate", LocalDate.parse((String) fields.get("tranDate")).plusDays(days.longValue()).toString()));
         }
-        checkPeriod(fields, "tranDate", "dueDate", "");
         Ref source = fields.get("createdFrom") instanceof Ref r ? r : null;
         if (source == null) {
             for (int i = 0; i < lines.size(); i++) {
@@ -746,7 +749,8 @@ final class ErpValidator {
     }
 
     /**
-     * A customer payment goes to Undeposited Funds ({@code undepFunds: true}) or to a bank account of its currency
+     * A customer payment (NetSuite Help "Customer Payment", section_N3667711: it "records a customer payment and
+     * applies it to the appropriate invoice or cash sale, decreasing the amount due") goes to Undeposited Funds ({@code undepFunds: true}) or to a bank account of its currency
      * ({@code account}), exactly one of them, as the UI's "Undep. Funds" / "Account" radio choice. Its apply lines pay
      * open invoices of its customer in its currency.
      */
@@ -849,7 +853,8 @@ final class ErpValidator {
     }
 
     /**
-     * A customer refund pays out credit of its customer: its apply lines name credit memos with enough unapplied
+     * A customer refund (NetSuite Help "Customer Refund", article_0830082954: "records the return of funds to a
+     * customer"; its apply sublist names the credits it pays out) pays out credit of its customer: its apply lines name credit memos with enough unapplied
      * amount; it is paid from {@code account}, a Bank account of its currency or another current asset (a clearing
      * account, as when the card processor returns the money).
      */
@@ -896,7 +901,11 @@ final class ErpValidator {
         fields.put("total", total);
     }
 
-    /** Journal lines: an existing account, exactly one of debit or credit (> 0); balanced; bank accounts of its subsidiary. */
+    /**
+     * Journal lines: the docs are silent on the REST specifics; as NetSuite does in the UI and SOAP, each line names an
+     * existing account and one side (exactly one of debit or credit, &gt; 0), the entry must balance, and a bank
+     * account must belong to the journal's subsidiary (mature NetSuite practice in OneWorld accounts).
+     */
     private void completeJournal(Map<String, Object> fields) {
         Ref subsidiary = (Ref) fields.get("subsidiary");
         fields.computeIfAbsent("currency", k -> store.resolve(subsidiary).orElseThrow().ref("currency"));
