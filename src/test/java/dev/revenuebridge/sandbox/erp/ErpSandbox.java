@@ -510,8 +510,8 @@ public class ErpSandbox extends SandboxServer {
                 default -> throw NetSuiteErrors.methodNotAllowed(method, uri.getPath());
             };
             case 2 -> switch (method) {
-                case "GET" -> Reply.of(view.resource(locate(spec, segments[1]),
-                        Boolean.parseBoolean(query.get("expandSubResources"))), RESOURCE_TYPE);
+                case "GET" -> Reply.of(store.atomically(() -> view.resource(locate(spec, segments[1]),
+                        Boolean.parseBoolean(query.get("expandSubResources")))), RESOURCE_TYPE);
                 case "PUT" -> upsert(spec, segments[1], parseObject(body), replaced(spec, query), uri);
                 case "PATCH" -> patch(spec, segments[1], parseObject(body), replaced(spec, query));
                 case "DELETE" -> delete(spec, segments[1]);

@@ -393,6 +393,13 @@ class ErpSandboxTest {
         assertThat(state.path("counters").path("validationErrors").asInt()).isEqualTo(1);
         assertThat(state.path("counters").has("throttled")).isTrue();
         assertThat(state.path("counters").has("maxConcurrent")).isTrue();
+        assertThat(state.path("counters").path("tokensIssued").asInt()).isEqualTo(1);
+
+        JsonNode config = json.readTree(http.send(HttpRequest.newBuilder(URI.create(erp.baseUrl()
+                + "/_sandbox/erp/config")).POST(HttpRequest.BodyPublishers.ofString("{\"armEnabled\":false}")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(config.path("armEnabled").asBoolean()).isFalse();
+        assertThat(erp.armEnabled()).isFalse();
     }
 
     // ---- helpers ----
