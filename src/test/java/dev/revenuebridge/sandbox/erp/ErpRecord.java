@@ -53,8 +53,15 @@ record ErpRecord(String type, String id, String externalId, Map<String, Object> 
         return fields.get(sublist) instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
     }
 
+    /** Whether any field, sublist line or subrecord of this record refers to the record given. */
     boolean references(String targetType, String targetId) {
-        return fields.values().stream()
-                .anyMatch(v -> v instanceof Ref r && r.type().equals(targetType) && r.id().equals(targetId));
+        return refersTo(fields, new Ref(targetType, targetId));
+    }
+
+    private static boolean refersTo(Object value, Ref target) {
+        if (value instanceof Ref r) return r.equals(target);
+        if (value instanceof Map<?, ?> map) return map.values().stream().anyMatch(v -> refersTo(v, target));
+        if (value instanceof List<?> list) return list.stream().anyMatch(v -> refersTo(v, target));
+        return false;
     }
 }

@@ -14,7 +14,9 @@ import java.util.function.Supplier;
 
 /**
  * The account's records by type and internal id, with an external-id index per type. Pre-seeded with the
- * reference data (subsidiaries, currencies, terms, service items); new records get internal ids from a counter
+ * reference data (subsidiaries, currencies, terms, service items with their ARM revenue recognition rule and fair
+ * value prices per currency, and the chart of accounts the bridge posts to, whose internal ids are the account
+ * numbers); new records get internal ids from a counter
  * starting at 1000 and are taken only by records actually stored. All methods are synchronized on the store; {@link #atomically} runs a read-validate-write
  * sequence under the same lock.
  */
@@ -122,9 +124,37 @@ final class ErpRecordStore {
         term("3", "Net 45", 45);
         term("4", "Net 60", 60);
         term("5", "Due on receipt", 0);
-        item("501", "IMPL-STD", "Standard implementation");
-        item("502", "PLAT-SUB", "Platform subscription");
-        item("503", "TRAIN-STD", "Training");
+        item("501", "IMPL-STD", "Standard implementation", RULE_POINT_IN_TIME, "20000.00", "18500.00", "16000.00");
+        item("502", "PLAT-SUB", "Platform subscription", RULE_STRAIGHT_LINE, "10000.00", "9250.00", "8000.00");
+        item("503", "TRAIN-STD", "Training", RULE_POINT_IN_TIME, "10000.00", "9250.00", "8000.00");
+        account("1010", "Operating Account (USD)", "Bank", "1", "1");
+        account("1011", "Operating Account (EUR)", "Bank", "2", "2");
+        account("1012", "Operating Account (GBP)", "Bank", "3", "3");
+        account("1099", "Undeposited Funds", "OthCurrAsset", null, null);
+        account("1100", "Stripe Clearing", "OthCurrAsset", null, null);
+        account("1210", "Disputed Receivables", "OthCurrAsset", null, null);
+        account("2400", "Deferred Revenue", "DeferRevenue", null, null);
+        account("4000", "Subscription Revenue", "Income", null, null);
+        account("4010", "Services Revenue", "Income", null, null);
+        account("6140", "Stripe Fees", "Expense", null, null);
+        account("6150", "Dispute Fees", "Expense", null, null);
+    }
+
+    /** ARM revenue recognition rules of the seeded items (NetSuite: Setup > Accounting > Revenue Recognition Rules). */
+    static final ErpRecord.Choice RULE_POINT_IN_TIME = new ErpRecord.Choice("1", "Recognize on rev rec start date");
+    static final ErpRecord.Choice RULE_STRAIGHT_LINE =
+            new ErpRecord.Choice("2", "Straight-line, by month, partial months by days");
+
+    /** Changes an item's fair value price in one currency (the item record is replaced, still seeded). */
+    synchronized void fairValue(String itemId, String currencySymbol, BigDecimal price) {
+        ErpRecord item = find(ErpSchema.ITEM, itemId)
+                .orElseThrow(() -> new IllegalArgumentException("no service item " + itemId));
+        Map<String, Object> fields = new LinkedHashMap<>(item.fields());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> prices = new LinkedHashMap<>((Map<String, Object>) fields.get("fairValuePrice"));
+        prices.put(currencySymbol, price);
+        fields.put("fairValuePrice", prices);
+        put(new ErpRecord(item.type(), item.id(), item.externalId(), fields, item.created(), item.lastModified(), true));
     }
 
     private void currency(String id, String name, String symbol, String displaySymbol, boolean base) {
@@ -142,9 +172,22 @@ final class ErpRecordStore {
                 "isInactive", false));
     }
 
-    private void item(String id, String externalId, String name) {
+    private void item(String id, String externalId, String name, ErpRecord.Choice rule,
+                      String usd, String eur, String gbp) {
+        Map<String, Object> prices = fields("USD", new BigDecimal(usd), "EUR", new BigDecimal(eur),
+                "GBP", new BigDecimal(gbp));
         seeded(ErpSchema.ITEM, id, externalId, fields("itemId", name, "displayName", name,
-                "salesDescription", name, "isInactive", false));
+                "salesDescription", name, "isInactive", false, "revenueRecognitionRule", rule,
+                "fairValuePrice", prices));
+    }
+
+    private void account(String number, String name, String type, String currencyId, String subsidiaryId) {
+        Map<String, Object> fields = fields("acctNumber", number, "acctName", name,
+                "acctType", new ErpRecord.Choice(type, ErpSchema.ACCOUNT_TYPES.get(type)));
+        if (currencyId != null) fields.put("currency", new Ref(ErpSchema.CURRENCY, currencyId));
+        if (subsidiaryId != null) fields.put("subsidiary", new Ref(ErpSchema.SUBSIDIARY, subsidiaryId));
+        fields.put("isInactive", false);
+        seeded(ErpSchema.ACCOUNT, number, null, fields);
     }
 
     private void seeded(String type, String id, String externalId, Map<String, Object> fields) {

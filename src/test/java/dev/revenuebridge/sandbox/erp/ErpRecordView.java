@@ -24,11 +24,18 @@ final class ErpRecordView {
     static final String RECORD_PATH = "/services/rest/record/v1";
 
     private final ErpRecordStore store;
+    private final ErpLedger ledger;
     private final Supplier<String> baseUrl;
 
-    ErpRecordView(ErpRecordStore store, Supplier<String> baseUrl) {
+    ErpRecordView(ErpRecordStore store, ErpLedger ledger, Supplier<String> baseUrl) {
         this.store = store;
+        this.ledger = ledger;
         this.baseUrl = baseUrl;
+    }
+
+    /** The record with its computed fields (billed amounts, amounts remaining, statuses). */
+    ErpRecord decorate(ErpRecord record) {
+        return ledger.decorate(record);
     }
 
     String href(String type, String id) {
@@ -36,7 +43,8 @@ final class ErpRecordView {
     }
 
     /** A record as GET answers it. */
-    Map<String, Object> resource(ErpRecord record, boolean expandSublists) {
+    Map<String, Object> resource(ErpRecord stored, boolean expandSublists) {
+        ErpRecord record = ledger.decorate(stored);
         RecordSpec spec = ErpSchema.get(record.type());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("links", links("self", href(record.type(), record.id())));
@@ -113,7 +121,8 @@ final class ErpRecordView {
     }
 
     /** The plain form of a record for sandbox state and tests: no links, references as {id, refName}. */
-    Map<String, Object> plain(ErpRecord record) {
+    Map<String, Object> plain(ErpRecord stored) {
+        ErpRecord record = ledger.decorate(stored);
         RecordSpec spec = ErpSchema.get(record.type());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", record.id());
@@ -134,6 +143,7 @@ final class ErpRecordView {
         return switch (record.type()) {
             case ErpSchema.CUSTOMER -> record.text("entityId") != null ? record.text("entityId") : record.text("companyName");
             case ErpSchema.ITEM -> record.text("itemId");
+            case ErpSchema.ACCOUNT -> record.text("acctNumber") + " " + record.text("acctName");
             default -> {
                 if (record.text("name") != null) yield record.text("name");
                 yield spec.label() + " #" + (record.text("tranId") != null ? record.text("tranId") : record.id());

@@ -32,6 +32,7 @@ class ErpSandboxTest {
              "custentity_sf_account_id":"001ACME"}""";
 
     private static ErpSandbox erp;
+    private String token;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -50,6 +51,7 @@ class ErpSandboxTest {
     void clean() {
         erp.reset();
         erp.faults().clear();
+        token = erp.issueAccessToken();
     }
 
     @Test
@@ -125,18 +127,30 @@ class ErpSandboxTest {
         String twoLines = salesOrder("SF-001", "2", null,
                 line("IMPL-STD", "1", "20000.00", "20000.00"), line("PLAT-SUB", "10", "10000.00", "100000.00"));
         assertThat(send("PUT", "/salesOrder/eid:OPP-1", twoLines).statusCode()).isEqualTo(204);
+        assertThat(lines("OPP-1")).extracting(l -> l.get("line")).containsExactly(1, 2);
 
-        assertThat(send("PUT", "/salesOrder/eid:OPP-1?replace=item", twoLines).statusCode()).isEqualTo(204);
-        assertThat(lines("OPP-1")).hasSize(2);
+        // ?replace=item: lines sent with their line key are kept (and updated), lines without one are new lines
+        // with new numbers, lines not sent are removed
+        String keyed = salesOrder("SF-001", "2", null,
+                line("IMPL-STD", "1", "20000.00", "20000.00").replace("{\"item\"", "{\"line\":1,\"item\""),
+                line("TRAIN-STD", "2", "5000.00", "10000.00"));
+        assertThat(send("PUT", "/salesOrder/eid:OPP-1?replace=item", keyed).statusCode()).isEqualTo(204);
+        assertThat(lines("OPP-1")).extracting(l -> l.get("line")).containsExactly(1, 3);
+        assertThat((BigDecimal) erp.byExternalId("salesOrder", "OPP-1").orElseThrow().get("total"))
+                .isEqualByComparingTo("30000.00");
 
         assertThat(send("PATCH", "/salesOrder/eid:OPP-1",
-                "{\"item\":{\"items\":[{\"line\":2,\"quantity\":12}]}}").statusCode()).isEqualTo(204);
+                "{\"item\":{\"items\":[{\"line\":3,\"quantity\":3}]}}").statusCode()).isEqualTo(204);
         assertThat(lines("OPP-1")).hasSize(2);
-        assertThat((BigDecimal) lines("OPP-1").get(1).get("amount")).isEqualByComparingTo("120000.00");
+        assertThat((BigDecimal) lines("OPP-1").get(1).get("amount")).isEqualByComparingTo("15000.00");
 
         assertThat(send("PUT", "/salesOrder/eid:OPP-1", twoLines).statusCode()).isEqualTo(204);
         assertThat(lines("OPP-1")).hasSize(4); // without ?replace=item NetSuite adds the lines sent
         assertThat(erp.records("salesOrder")).singleElement().extracting(r -> r.get("id")).isEqualTo("1001");
+
+        JsonNode unknownLine = errorDetail(send("PUT", "/salesOrder/eid:OPP-1?replace=item", salesOrder("SF-001", "2",
+                null, line("IMPL-STD", "1", "1.00", "1.00").replace("{\"item\"", "{\"line\":99,\"item\""))), 400);
+        assertThat(unknownLine.path("o:errorPath").asText()).isEqualTo("item.items[0].line");
     }
 
     @Test
@@ -340,7 +354,7 @@ class ErpSandboxTest {
     }
 
     @Test
-    void refusesUnbalancedJournalsOverAppliedPaymentsAndASetTotalWhichItComputes() throws Exception {
+    void refusesUnbalancedJournalsAndASetTotalWhichItComputes() throws Exception {
         createCustomer("SF-001");
         HttpResponse<String> unbalanced = send("PUT", "/journalEntry/eid:dp_1", "{\"subsidiary\":{\"id\":\"1\"},"
                 + "\"line\":{\"items\":[{\"account\":{\"id\":\"1210\"},\"debit\":100.00},"
@@ -350,17 +364,18 @@ class ErpSandboxTest {
                 + "\"line\":{\"items\":[{\"account\":{\"id\":\"1210\"},\"debit\":100.00},"
                 + "{\"account\":{\"id\":\"1100\"},\"credit\":100.00}]}}").statusCode()).isEqualTo(204);
 
-        HttpResponse<String> total = send("PUT", "/deposit/eid:po_1", "{\"subsidiary\":{\"id\":\"1\"},\"total\":10.00,"
-                + "\"other\":{\"items\":[{\"amount\":10.00}]}}");
-        assertThat(errorDetail(total, 400).path("detail").asText()).contains("read-only");
-        assertThat(send("PUT", "/deposit/eid:po_1", "{\"subsidiary\":{\"id\":\"1\"},"
-                + "\"other\":{\"items\":[{\"amount\":10.00},{\"amount\":-0.59}]}}").statusCode()).isEqualTo(204);
+        HttpResponse<String> total = send("PUT", "/deposit/eid:po_1", "{\"subsidiary\":{\"id\":\"1\"},"
+                + "\"account\":{\"id\":\"1010\"},\"total\":10.00,"
+                + "\"other\":{\"items\":[{\"account\":{\"id\":\"1100\"},\"amount\":10.00}]}}");
+        JsonNode readOnly = errorDetail(total, 400);
+        assertThat(readOnly.path("detail").asText()).contains("read-only");
+        assertThat(readOnly.path("o:errorPath").asText()).isEqualTo("total");
+        assertThat(send("PUT", "/deposit/eid:po_1", "{\"subsidiary\":{\"id\":\"1\"},\"account\":{\"id\":\"1010\"},"
+                + "\"other\":{\"items\":[{\"account\":{\"id\":\"1100\"},\"amount\":10.00}]},"
+                + "\"cashBack\":{\"items\":[{\"account\":{\"id\":\"6140\"},\"amount\":0.59}]}}").statusCode())
+                .isEqualTo(204);
         assertThat(json.readTree(send("GET", "/deposit/eid:po_1", null).body()).path("total").decimalValue())
                 .isEqualByComparingTo("9.41");
-
-        HttpResponse<String> overApplied = send("PUT", "/customerPayment/eid:py_1", "{\"customer\":{\"id\":\"1000\"},"
-                + "\"payment\":50.00,\"apply\":{\"items\":[{\"doc\":{\"id\":\"9\"},\"amount\":50.01}]}}");
-        assertThat(errorDetail(overApplied, 400).path("detail").asText()).contains("more than the payment");
     }
 
     @Test
@@ -378,6 +393,13 @@ class ErpSandboxTest {
         assertThat(state.path("counters").path("validationErrors").asInt()).isEqualTo(1);
         assertThat(state.path("counters").has("throttled")).isTrue();
         assertThat(state.path("counters").has("maxConcurrent")).isTrue();
+        assertThat(state.path("counters").path("tokensIssued").asInt()).isEqualTo(1);
+
+        JsonNode config = json.readTree(http.send(HttpRequest.newBuilder(URI.create(erp.baseUrl()
+                + "/_sandbox/erp/config")).POST(HttpRequest.BodyPublishers.ofString("{\"armEnabled\":false}")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(config.path("armEnabled").asBoolean()).isFalse();
+        assertThat(erp.armEnabled()).isFalse();
     }
 
     // ---- helpers ----
@@ -402,7 +424,8 @@ class ErpSandboxTest {
 
     private static String line(String itemExternalId, String quantity, String rate, String amount) {
         return "{\"item\":{\"externalId\":\"" + itemExternalId + "\"},\"quantity\":" + quantity
-                + ",\"rate\":" + rate + ",\"amount\":" + amount + "}";
+                + ",\"rate\":" + rate + ",\"amount\":" + amount
+                + ",\"revRecStartDate\":\"2025-01-01\",\"revRecEndDate\":\"2025-12-31\"}";
     }
 
     private JsonNode errorDetail(HttpResponse<String> response, int status) throws IOException {
@@ -420,7 +443,7 @@ class ErpSandboxTest {
     private HttpRequest request(String method, String path, String body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(erp.baseUrl() + RECORDS + path))
                 .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + ErpSandbox.DEFAULT_TOKEN)
+                .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json");
         if (body == null) {
             return builder.method(method, HttpRequest.BodyPublishers.noBody()).build();

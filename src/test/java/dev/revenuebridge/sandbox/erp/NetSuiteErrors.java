@@ -18,6 +18,7 @@ final class NetSuiteErrors {
     static final String INVALID_CONTENT = "INVALID_CONTENT";
     static final String INVALID_VALUE = "INVALID_VALUE";
     static final String INVALID_PARAMETER = "INVALID_PARAMETER";
+    static final String INVALID_HEADER = "INVALID_HEADER";
     static final String USER_ERROR = "USER_ERROR";
     static final String NONEXISTENT_ID = "NONEXISTENT_ID";
     static final String INVALID_RCRD_TYPE = "INVALID_RCRD_TYPE";
@@ -41,22 +42,41 @@ final class NetSuiteErrors {
         private final int status;
         private final String code;
         private final String path;
+        private final String header;
 
         Failure(int status, String code, String detail, String path) {
+            this(status, code, detail, path, null);
+        }
+
+        Failure(int status, String code, String detail, String path, String header) {
             super(detail, null, false, false);
             this.status = status;
             this.code = code;
             this.path = path;
+            this.header = header;
         }
 
         int status() { return status; }
         String code() { return code; }
 
-        Map<String, Object> body() { return problem(status, code, getMessage(), path); }
+        Map<String, Object> body() {
+            Map<String, Object> body = problem(status, code, getMessage(), path);
+            if (header != null) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> item = (Map<String, Object>) ((List<?>) body.get("o:errorDetails")).get(0);
+                item.put("o:errorHeader", header);
+            }
+            return body;
+        }
     }
 
     static Failure badRequest(String code, String detail, String path) {
         return new Failure(400, code, detail, path);
+    }
+
+    /** A request header NetSuite refuses; o:errorHeader names it ("Error Handling in REST Web Services"). */
+    static Failure badHeader(String header, String detail) {
+        return new Failure(400, INVALID_HEADER, detail, null, header);
     }
 
     static Failure invalidField(String path) {
