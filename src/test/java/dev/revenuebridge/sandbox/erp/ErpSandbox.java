@@ -118,12 +118,6 @@ import java.util.stream.Collectors;
 public class ErpSandbox extends SandboxServer {
 
     public static final String DEFAULT_ACCOUNT_ID = "TSTDRV1234567";
-    /**
-     * No longer accepted: every call needs an access token from the token endpoint. Kept only so that code not yet
-     * moved to OAuth 2.0 compiles (its calls are answered 401).
-     */
-    @Deprecated
-    public static final String DEFAULT_TOKEN = "erp-local-token";
     public static final int DEFAULT_CONCURRENCY_LIMIT = 5;
     /** The client id of the integration record for local mode and tests. */
     public static final String CLIENT_ID = "rb-local-integration-client-id";
