@@ -733,6 +733,16 @@ public class StripeBilling {
     static final java.time.Duration SEARCH_LAG = java.time.Duration.ofMinutes(2);
 
     /**
+     * Stripe's Search may not show a customer made in the last minute or so: the deal waits for it (its own retry
+     * policy in error-handling.camel.yaml, longer than the search lag) instead of deriving a key too early.
+     */
+    public static class SearchNotCaughtUpException extends RuntimeException {
+        public SearchNotCaughtUpException(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * A lookup by Search, answered only once {@link #SEARCH_LAG} has passed since the bridge first met a replayed
      * error under {@code key} (noted among the deal's links); before that it fails, and the route retries later.
      */
@@ -745,7 +755,7 @@ public class StripeBilling {
                 firstSeen = clock.instant();
             }
             if (clock.instant().isBefore(firstSeen.plus(SEARCH_LAG))) {
-                throw new IllegalStateException("Stripe replays a saved server error under Idempotency-Key " + key
+                throw new SearchNotCaughtUpException("Stripe replays a saved server error under Idempotency-Key " + key
                         + "; its customer, if it made one, is searchable only after " + firstSeen.plus(SEARCH_LAG));
             }
             return search.find();
