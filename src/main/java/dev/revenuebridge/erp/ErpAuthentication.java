@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.classic.ExecChain;
 import org.apache.hc.client5.http.classic.ExecChainHandler;
+import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
@@ -46,7 +47,9 @@ public class ErpAuthentication implements HttpClientConfigurer {
 
     @Override
     public void configureHttpClient(HttpClientBuilder builder) {
-        builder.addExecInterceptorFirst("netsuite-oauth2", new ExecChainHandler() {
+        // after the client's own retries and redirects (which see the request as camel-http made it), before the
+        // protocol step that completes its headers: a request sent again after a 401 is completed again
+        builder.addExecInterceptorBefore(ChainElement.PROTOCOL.name(), "netsuite-oauth2", new ExecChainHandler() {
             @Override
             public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
                     throws IOException, HttpException {

@@ -52,6 +52,8 @@ public final class BridgeInfrastructure implements AutoCloseable {
     private final SalesforceSandbox salesforce;
     private final StripeSandbox stripe;
     private final ErpSandbox erp;
+    /** Simulated time: it starts at {@link #SIMULATED_START} with the infrastructure and runs on. */
+    private final Clock simulated = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), SIMULATED_START));
     /** The ERP integration's certificate key, as a user makes it with openssl: the sandbox holds the public half. */
     private final Path erpPrivateKeyFile;
 
@@ -71,9 +73,9 @@ public final class BridgeInfrastructure implements AutoCloseable {
         kafka.afterPropertiesSet();
         salesforce = new SalesforceSandbox().start(ports.salesforce(), ports.salesforcePubSub());
         stripe = new StripeSandbox().start(ports.stripe());
-        stripe.clock(Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), SIMULATED_START)));
+        stripe.clock(simulated);
         erp = (ErpSandbox) new ErpSandbox().start(ports.erp());
-        erp.clock(Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), SIMULATED_START)));
+        erp.clock(simulated);
         erpPrivateKeyFile = erpIntegrationKey(erp);
         LOG.info("Bridge infrastructure up in {} ms: PostgreSQL {}, Kafka {}, Salesforce {} (Pub/Sub {}), Stripe {}, ERP {}",
                 (System.nanoTime() - started) / 1_000_000, postgres.getPort(), kafka.getBrokersAsString(),
@@ -157,7 +159,9 @@ public final class BridgeInfrastructure implements AutoCloseable {
         p.put("revenue.erp.auth.client-id", ErpSandbox.CLIENT_ID);
         p.put("revenue.erp.auth.certificate-id", ErpSandbox.CERTIFICATE_ID);
         p.put("revenue.erp.auth.private-key-file", erpPrivateKeyFile.toString());
-        p.put("revenue.clock.start", SIMULATED_START.toString());
+        // the bridge starts at the sandboxes' simulated now, so that it and they agree on the time (the ERP checks the
+        // times of the bridge's sign-in assertion against its own clock, as NetSuite does)
+        p.put("revenue.clock.start", simulated.instant().toString());
         p.put("revenue.kafka.deals-topic", "revenue.deals." + name);
         p.put("revenue.kafka.deals-group", "revenue-bridge-" + name);
         p.put("revenue.kafka.stripe-events-topic", "revenue.stripe-events." + name);
