@@ -11,9 +11,7 @@ import org.apache.hc.client5.http.classic.ExecChainHandler;
 import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.http.ClassicHttpRequest;
-import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHeaders;
@@ -25,10 +23,19 @@ import org.springframework.stereotype.Component;
  * Signs every ERP request of the routes (camel-http, {@code camel.component.http.http-client-configurer}) with the
  * integration's current OAuth 2.0 access token, so no route handles credentials. A request answered 401 (the token
  * expired or was revoked early) is sent once more with a freshly signed-in token; a second 401 goes back to the route
- * as the ERP's answer. The token goes only to the ERP's own host ({@code revenue.erp.base-url}).
+ * as the ERP's answer (a request whose body was streamed fails with {@link TokenRejectedException} instead, and the
+ * route's redelivery sends it again with the new token). The token goes only to the ERP's own host
+ * ({@code revenue.erp.base-url}).
  */
 @Component("erpAuthentication")
 public class ErpAuthentication implements HttpClientConfigurer {
+
+    /** A 401 to a request whose body cannot be sent twice: retried by the route, with the new token. */
+    public static class TokenRejectedException extends IOException {
+        public TokenRejectedException(String message) {
+            super(message);
+        }
+    }
 
     private final NetSuiteTokens tokens;
     private final String host;
@@ -56,13 +63,6 @@ public class ErpAuthentication implements HttpClientConfigurer {
                 if (!toErp(request)) {
                     return chain.proceed(request, scope);
                 }
-                HttpEntity entity = request.getEntity();
-                if (entity != null && !entity.isRepeatable()) {
-                    // an ERP body is a small JSON document: kept in memory so that it can be sent again after a 401
-                    request.setEntity(new ByteArrayEntity(EntityUtils.toByteArray(entity),
-                            entity.getContentType() == null ? null : ContentType.parse(entity.getContentType()),
-                            entity.getContentEncoding()));
-                }
                 String token = tokens.accessToken();
                 request.setHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
                 ClassicHttpResponse response = chain.proceed(request, scope);
@@ -73,6 +73,13 @@ public class ErpAuthentication implements HttpClientConfigurer {
                 response.close();
                 tokens.rejected(token);
                 renewedAfter401.increment();
+                HttpEntity entity = request.getEntity();
+                if (entity != null && !entity.isRepeatable()) {
+                    // the body was streamed once and cannot be sent again here: the route's redelivery sends the
+                    // message again, and the next attempt signs in first
+                    throw new TokenRejectedException("ERP refused the access token (401) for " + request.getMethod()
+                            + " " + request.getRequestUri() + ": signed in again for the retry");
+                }
                 request.setHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tokens.accessToken());
                 // the first attempt's protocol headers are set again for the second
                 request.removeHeaders(HttpHeaders.CONTENT_LENGTH);

@@ -71,9 +71,15 @@ public class StripeBilling {
     /** Catalog products known to exist in Stripe (checked or created once per process). */
     private final Set<String> ensuredProducts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** How far Stripe's Search may lag behind a write (docs.stripe.com/search: "under a minute"), with a margin. */
+    private final java.time.Duration searchLag;
+
     public StripeBilling(StripeClient stripe, MappingCatalog mappings, DealTrace trace, Clock clock,
                          @org.springframework.beans.factory.annotation.Value("${revenue.amendments.proration-behavior:create_prorations}")
-                         String amendmentProration) {
+                         String amendmentProration,
+                         @org.springframework.beans.factory.annotation.Value("${revenue.stripe.search-lag-seconds:120}")
+                         long searchLagSeconds) {
+        this.searchLag = java.time.Duration.ofSeconds(Math.max(0, searchLagSeconds));
         this.amendmentProration = java.util.Arrays.stream(SubscriptionUpdateParams.ProrationBehavior.values())
                 .filter(p -> p.getValue().equals(amendmentProration)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("revenue.amendments.proration-behavior must be "
@@ -729,8 +735,6 @@ public class StripeBilling {
         return headers.firstValue("Original-Request").orElse(null);
     }
 
-    /** How far Stripe's Search may lag behind a write (docs.stripe.com/search: "under a minute"), with a margin. */
-    static final java.time.Duration SEARCH_LAG = java.time.Duration.ofMinutes(2);
 
     /**
      * Stripe's Search may not show a customer made in the last minute or so: the deal waits for it (its own retry
@@ -743,7 +747,7 @@ public class StripeBilling {
     }
 
     /**
-     * A lookup by Search, answered only once {@link #SEARCH_LAG} has passed since the bridge first met a replayed
+     * A lookup by Search, answered only once {@link #searchLag} has passed since the bridge first met a replayed
      * error under {@code key} (noted among the deal's links); before that it fails, and the route retries later.
      */
     private StripeLookup lagging(String opportunityId, String key, StripeLookup search) {
@@ -754,9 +758,9 @@ public class StripeBilling {
                 trace.link(opportunityId, ATTEMPTS, kind, clock.instant().toString());
                 firstSeen = clock.instant();
             }
-            if (clock.instant().isBefore(firstSeen.plus(SEARCH_LAG))) {
+            if (clock.instant().isBefore(firstSeen.plus(searchLag))) {
                 throw new SearchNotCaughtUpException("Stripe replays a saved server error under Idempotency-Key " + key
-                        + "; its customer, if it made one, is searchable only after " + firstSeen.plus(SEARCH_LAG));
+                        + "; its customer, if it made one, is searchable only after " + firstSeen.plus(searchLag));
             }
             return search.find();
         };

@@ -37,7 +37,9 @@ import org.springframework.test.context.TestPropertySource;
         "camel.component.http.response-timeout=1000",
         "revenue.retry.initial-delay-ms=50",
         "revenue.retry.max-delay-ms=400",
-        "revenue.retry.max-redeliveries=1"})
+        "revenue.retry.max-redeliveries=1",
+        // a create whose server error Stripe saved waits out Search's lag: the sandbox's Search has none
+        "revenue.stripe.search-lag-seconds=5"})
 class ChaosTest extends BridgeTestSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChaosTest.class);
