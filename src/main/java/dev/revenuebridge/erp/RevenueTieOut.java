@@ -44,19 +44,24 @@ public class RevenueTieOut {
         this.tolerance = tolerance.abs();
     }
 
-    /** The SuiteQL request body: ARM's planned revenue of the sales order, per order line and month. */
+    /**
+     * The SuiteQL request body: ARM's planned revenue of the sales order, per order line (by the Salesforce line id the
+     * line carries) and month. Table and column names as the SuiteQL records catalog has them (revenueelement,
+     * revenueplan, revenueplanplannedrevenue, accountingperiod, transactionline); checked against the sandbox only.
+     */
     public Map<String, Object> query(@ExchangeProperty("erpSalesOrderId") String salesOrderId) {
         if (salesOrderId == null || !salesOrderId.matches("\\d+")) {
             throw new IllegalStateException("no ERP sales order internal id to tie revenue out against: " + salesOrderId);
         }
-        return Map.of("q", "SELECT re.sourcetransactionline AS lineid, re.item AS item, "
+        return Map.of("q", "SELECT tl.custcol_sf_line_item_id AS lineid, re.item AS item, "
                 + "TO_CHAR(ap.startdate, 'YYYY-MM') AS period, SUM(rppr.amount) AS amount "
                 + "FROM revenueelement re "
                 + "JOIN revenueplan rp ON rp.createdfrom = re.id "
                 + "JOIN revenueplanplannedrevenue rppr ON rppr.revenueplan = rp.id "
                 + "JOIN accountingperiod ap ON ap.id = rppr.plannedperiod "
+                + "JOIN transactionline tl ON tl.transaction = re.sourcetransaction AND tl.id = re.sourcetransactionline "
                 + "WHERE re.sourcetransaction = " + salesOrderId + " AND rp.revenueplantype = 'ACTUAL' "
-                + "GROUP BY re.sourcetransactionline, re.item, TO_CHAR(ap.startdate, 'YYYY-MM') "
+                + "GROUP BY tl.custcol_sf_line_item_id, re.item, TO_CHAR(ap.startdate, 'YYYY-MM') "
                 + "ORDER BY period, lineid");
     }
 

@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  * the plan adds up to the allocation exactly.
  * <p>
  * Sandbox simplifications: accounting periods are calendar months; the arrangement is rebuilt whenever the order is
- * saved (with the fair values of that moment); the query's {@code re.sourcetransactionline} column is answered with
- * the order line's {@code custcol_sf_line_item_id} (the line number where the line has none).
+ * saved (with the fair values of that moment); the query's {@code tl.custcol_sf_line_item_id} (the order line each
+ * element comes from, joined through {@code transactionline}) is the order line's {@code custcol_sf_line_item_id}, or
+ * its line number where the line has none.
  */
 final class ErpArm {
 
@@ -60,14 +61,15 @@ final class ErpArm {
     }
 
     /** The one query the sandbox answers, canonicalised; {@value #ID} stands for the sales order id. */
-    static final String QUERY = "SELECT re.sourcetransactionline AS lineid, re.item AS item, "
+    static final String QUERY = "SELECT tl.custcol_sf_line_item_id AS lineid, re.item AS item, "
             + "TO_CHAR(ap.startdate, 'YYYY-MM') AS period, SUM(rppr.amount) AS amount "
             + "FROM revenueelement re "
             + "JOIN revenueplan rp ON rp.createdfrom = re.id "
             + "JOIN revenueplanplannedrevenue rppr ON rppr.revenueplan = rp.id "
             + "JOIN accountingperiod ap ON ap.id = rppr.plannedperiod "
+            + "JOIN transactionline tl ON tl.transaction = re.sourcetransaction AND tl.id = re.sourcetransactionline "
             + "WHERE re.sourcetransaction = " + ErpArm.ID + " AND rp.revenueplantype = 'ACTUAL' "
-            + "GROUP BY re.sourcetransactionline, re.item, TO_CHAR(ap.startdate, 'YYYY-MM') "
+            + "GROUP BY tl.custcol_sf_line_item_id, re.item, TO_CHAR(ap.startdate, 'YYYY-MM') "
             + "ORDER BY period, lineid";
     static final String ID = "{id}";
 

@@ -18,13 +18,14 @@ import org.junit.jupiter.api.Test;
 class ErpSandboxSuiteQLTest {
 
     private static final String QUERY = """
-            SELECT re.sourcetransactionline AS lineid, re.item AS item, TO_CHAR(ap.startdate, 'YYYY-MM') AS period, SUM(rppr.amount) AS amount
+            SELECT tl.custcol_sf_line_item_id AS lineid, re.item AS item, TO_CHAR(ap.startdate, 'YYYY-MM') AS period, SUM(rppr.amount) AS amount
             FROM revenueelement re
             JOIN revenueplan rp ON rp.createdfrom = re.id
             JOIN revenueplanplannedrevenue rppr ON rppr.revenueplan = rp.id
             JOIN accountingperiod ap ON ap.id = rppr.plannedperiod
+            JOIN transactionline tl ON tl.transaction = re.sourcetransaction AND tl.id = re.sourcetransactionline
             WHERE re.sourcetransaction = %s AND rp.revenueplantype = 'ACTUAL'
-            GROUP BY re.sourcetransactionline, re.item, TO_CHAR(ap.startdate, 'YYYY-MM')
+            GROUP BY tl.custcol_sf_line_item_id, re.item, TO_CHAR(ap.startdate, 'YYYY-MM')
             ORDER BY period, lineid
             """;
 
