@@ -110,6 +110,19 @@ class StripeCashTest extends BridgeTestSupport {
             assertThat(d).containsEntry("stripeId", invoiceId).containsEntry("kind", "invoice").containsEntry("status", "paid");
             assertThat(d.get("erpId")).isEqualTo(erpInvoice.get("id"));
         });
+        // the subscription's 0.00 invoice "until the billing anchor" bills nothing: NetSuite has no invoice for it
+        assertThat(cash).filteredOn(d -> "invoice".equals(d.get("kind"))
+                        && new BigDecimal(String.valueOf(d.get("amount"))).signum() == 0)
+                .isNotEmpty().allSatisfy(d -> {
+                    assertThat(d.get("erpId")).isNull();
+                    assertThat(INFRA.erp().byExternalId("invoice", (String) d.get("stripeId"))).isEmpty();
+                });
+        // the invoice billed the order's implementation line, by transform of the order
+        List<Map<String, Object>> billedLines = (List<Map<String, Object>>) ((Map<String, Object>) erpInvoice.get("item")).get("items");
+        assertThat(billedLines).singleElement().satisfies(l -> {
+            assertThat(l.get("orderLine")).isEqualTo(1);
+            assertThat(new BigDecimal(String.valueOf(l.get("amount")))).isEqualByComparingTo("20000.00");
+        });
         assertThat(cash).anySatisfy(d -> assertThat(d).containsEntry("stripeId", paymentId).containsEntry("kind", "payment")
                 .containsEntry("erpId", payment.get("id")).containsEntry("relatedId", invoiceId)
                 .containsEntry("chargeId", paid.charge()).containsEntry("paymentIntentId", paid.paymentIntent()));

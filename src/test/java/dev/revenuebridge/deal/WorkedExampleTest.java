@@ -178,7 +178,8 @@ class WorkedExampleTest extends BridgeTestSupport {
         // NetSuite makes revenue plans itself (ARM, from the order's dated lines): the bridge writes no schedule record
         // and ties ARM's plans out against its own schedule, month by month and line by line
         assertThat(INFRA.erp().writeLog()).noneMatch(w -> w.path().toLowerCase().contains("revrecschedule"));
-        Map<String, Object> tieOut = map(trace.get("revenueTieOut"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> trace(OPPORTUNITY).get("revenueTieOut") != null);
+        Map<String, Object> tieOut = map(trace(OPPORTUNITY).get("revenueTieOut"));
         assertThat(tieOut.get("status")).as("revenue tie-out %s", tieOut).isEqualTo("TiedOut");
         assertThat(tieOut.get("salesOrderId")).isEqualTo(order.get("id"));
         assertThat(INFRA.erp().revenuePlans(String.valueOf(order.get("id")))).as("ARM's plans of the order").isNotEmpty();
