@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
  * Turns one Opportunity change event (as the Pub/Sub API delivers it, deserialized to a Map) into deal events, one per
  * changed record (a change event may carry several Opportunity ids), each saying why it may matter:
  * {@code closedWon} (IsWon was set to true) or {@code dealChanged} (a deal the bridge tracks, synced or held, had one
- * of its Salesforce-owned fields changed: evaluated again, or amended). In an update event the Pub/Sub API sends the changed
- * fields with values and the others as null; a change of bridge-owned fields only is the bridge's own write-back.
+ * of its Salesforce-owned fields changed, a field cleared to null included: evaluated again, or amended). Which fields
+ * changed is read from the header's bitmaps ({@link #changedFields}); a change of bridge-owned fields only is the
+ * bridge's own write-back.
  */
 @Component("changeEventReader")
 public class ChangeEventReader {
@@ -36,9 +37,7 @@ public class ChangeEventReader {
         if (header == null) {
             throw new IllegalArgumentException("change event without ChangeEventHeader");
         }
-        List<String> changedDealFields = event.entrySet().stream()
-                .filter(e -> e.getValue() != null && !e.getKey().equals("ChangeEventHeader"))
-                .map(Map.Entry::getKey)
+        List<String> changedDealFields = changedFields(event, header).stream()
                 .filter(field -> !mappings.bridgeOwnedFields().contains(field) && !mappings.systemFields().contains(field))
                 .toList();
         boolean closedWon = Boolean.TRUE.equals(event.get("IsWon"));
@@ -64,5 +63,62 @@ public class ChangeEventReader {
             out.add(dealEvent);
         }
         return out;
+    }
+
+    /**
+     * The fields the change event says changed. The Pub/Sub API sends every field of the schema, unchanged ones as null,
+     * and a field set to null is null too: which fields changed is only in the header's {@code changedFields} bitmap
+     * (Pub/Sub API, "Event Deserialization Considerations"): a list whose first element is a hex bitmap of top-level
+     * field positions in the event's Avro schema (bit i = the i-th field, the header being field 0), then
+     * {@code "<position>-0x..."} bitmaps of the nested fields of a compound field at that position, which count as a
+     * change of the compound field. The event map keeps the schema's field order. Fields set to null are also in
+     * {@code nulledFields}. Without bitmaps (an event that names no changed fields), the non-null values are taken.
+     */
+    @SuppressWarnings("unchecked")
+    static List<String> changedFields(Map<String, Object> event, Map<String, Object> header) {
+        List<String> positions = new ArrayList<>(event.keySet());
+        java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+        for (String bitmapField : List.of("changedFields", "nulledFields")) {
+            if (header.get(bitmapField) instanceof List<?> bitmaps) {
+                for (Object bitmap : bitmaps) {
+                    changed.addAll(decode(String.valueOf(bitmap), positions));
+                }
+            }
+        }
+        if (changed.isEmpty() && !(header.get("changedFields") instanceof List<?> l && !l.isEmpty())) {
+            event.forEach((field, value) -> {
+                if (value != null && !field.equals("ChangeEventHeader")) changed.add(field);
+            });
+        }
+        changed.remove("ChangeEventHeader");
+        return List.copyOf(changed);
+    }
+
+    /** The field names a bitmap string sets: {@code 0x...} over top-level positions, {@code n-0x...} nested in field n. */
+    static List<String> decode(String bitmap, List<String> positions) {
+        String value = bitmap.trim();
+        int dash = value.indexOf('-');
+        if (dash > 0) {
+            // nested fields of the compound field at that position: a change of the compound field itself
+            int parent = Integer.parseInt(value.substring(0, dash));
+            java.math.BigInteger nested = hex(value.substring(dash + 1));
+            return parent < positions.size() && nested.signum() > 0 ? List.of(positions.get(parent)) : List.of();
+        }
+        java.math.BigInteger bits = hex(value);
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < Math.min(bits.bitLength(), positions.size()); i++) {
+            if (bits.testBit(i)) {
+                fields.add(positions.get(i));
+            }
+        }
+        return fields;
+    }
+
+    private static java.math.BigInteger hex(String text) {
+        String digits = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
+        if (digits.isEmpty() || !digits.matches("[0-9a-fA-F]+")) {
+            throw new IllegalArgumentException("not a change event bitmap: " + text);
+        }
+        return new java.math.BigInteger(digits, 16);
     }
 }

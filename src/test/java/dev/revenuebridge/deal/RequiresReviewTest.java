@@ -58,4 +58,20 @@ class RequiresReviewTest extends BridgeTestSupport {
                 assertThat(((Map<String, Object>) order.get("currency")).get("id")).isEqualTo("1"));
         assertThat(INFRA.salesforce().record("Opportunity", OPPORTUNITY).get("Sync_Error__c")).isNull();
     }
+
+    @Test
+    void aTermClearedInSalesforceIsAChangeAndHoldsTheSyncedDealForReview() {
+        String opportunity = "006Dn0ReviewClrAAA";
+        INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0ReviewClrAAA"), true);
+        awaitSyncStatus(opportunity, "Synced");
+
+        // the rep empties the billing cadence: the change event carries null for it, as for every unchanged field;
+        // only the header's changedFields / nulledFields bitmaps say that it was cleared
+        java.util.Map<String, Object> cleared = new java.util.HashMap<>();
+        cleared.put("Billing_Cadence__c", null);
+        INFRA.salesforce().editAsSalesRep("Opportunity", opportunity, cleared);
+        awaitSyncStatus(opportunity, "Requires Review");
+        assertThat((String) INFRA.salesforce().record("Opportunity", opportunity).get("Sync_Error__c"))
+                .containsIgnoringCase("billing cadence");
+    }
 }

@@ -96,9 +96,12 @@ final class ChangeEvents {
         header.put("commitTimestamp", commitTimestamp.toEpochMilli());
         header.put("commitNumber", commitNumber);
         header.put("commitUser", commitUser);
-        header.put("nulledFields", List.of());
+        // a field set to null is among changedFields and also in nulledFields (Change Data Capture Developer Guide,
+        // "Change Event Body Fields"); an event without field changes (GAP_*, DELETE) has empty bitmaps
+        List<String> nulled = changed.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
+        header.put("nulledFields", nulled.isEmpty() ? List.of() : List.of(bitmap(nulled)));
         header.put("diffFields", List.of());
-        header.put("changedFields", List.of(bitmap(changed.keySet())));
+        header.put("changedFields", changed.isEmpty() ? List.of() : List.of(bitmap(changed.keySet())));
 
         GenericRecord event = new GenericData.Record(SCHEMA);
         event.put("ChangeEventHeader", header);
