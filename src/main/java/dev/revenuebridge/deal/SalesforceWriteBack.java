@@ -77,8 +77,8 @@ public class SalesforceWriteBack {
         return owned(fields);
     }
 
-    /** Refuses to write a field the bridge does not own. */
-    Map<String, Object> owned(Map<String, Object> fields) {
+    /** Refuses to write a field the bridge does not own (the deal's and the cash side's write-backs alike). */
+    public Map<String, Object> owned(@org.apache.camel.Body Map<String, Object> fields) {
         for (String field : fields.keySet()) {
             if (!mappings.bridgeOwnedFields().contains(field)) {
                 throw new IllegalStateException("the bridge does not own Opportunity." + field
