@@ -125,6 +125,10 @@ public class SalesforceSandbox extends SandboxServer {
         return this;
     }
 
+    public Duration sessionTimeout() {
+        return oauth.sessionTimeout();
+    }
+
     /** The clock skew allowed on a JWT's exp (default 2 minutes, beyond the documented 3-minute lifetime). */
     public SalesforceSandbox clockSkew(Duration skew) {
         oauth.clockSkew(skew);
