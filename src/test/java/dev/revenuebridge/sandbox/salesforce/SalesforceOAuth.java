@@ -60,6 +60,7 @@ final class SalesforceOAuth {
     private final Map<String, Instant> sessions = new ConcurrentHashMap<>();
     private final Set<String> preAuthorizedUsers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger grants = new AtomicInteger();
+    private final Map<String, AtomicInteger> grantsByType = new ConcurrentHashMap<>();
     private volatile Clock clock = Clock.systemUTC();
     private volatile Duration advanced = Duration.ZERO;
     private volatile Duration sessionTimeout = Duration.ofHours(2);
@@ -123,6 +124,11 @@ final class SalesforceOAuth {
         return grants.get();
     }
 
+    int grants(String grantType) {
+        AtomicInteger n = grantsByType.get(grantType);
+        return n == null ? 0 : n.get();
+    }
+
     // --------------------------------------------------------------------------------------------------- sessions
 
     /** Whether {@code token} is a live session now (issued, not revoked, used within the session timeout). */
@@ -169,6 +175,7 @@ final class SalesforceOAuth {
             case "client_credentials" -> checkClient(form);
             default -> throw new OAuthError("unsupported_grant_type", "grant type not supported");
         }
+        grantsByType.computeIfAbsent(grant, g -> new AtomicInteger()).incrementAndGet();
         return issue();
     }
 

@@ -159,6 +159,11 @@ public class SalesforceSandbox extends SandboxServer {
         return oauth.grants();
     }
 
+    /** Tokens issued for one grant type: {@code urn:ietf:params:oauth:grant-type:jwt-bearer}, {@code password}, ... */
+    public int tokenGrants(String grantType) {
+        return oauth.grants(grantType);
+    }
+
     /**
      * Whether an access token is a live session now (issued, not revoked, not timed out), without counting as use.
      * The Pub/Sub API checks each call's {@code accesstoken} with it; a hook for ending open streams of a timed-out
