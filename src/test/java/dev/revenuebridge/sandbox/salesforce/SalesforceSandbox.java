@@ -34,6 +34,11 @@ import java.util.regex.Pattern;
  * Collections, and Opportunity Change Data Capture over the Pub/Sub API ({@link PubSubSandbox}, its own TLS port).
  * Every update of an Opportunity, the bridge's own write-backs included, emits a change event, as a real org does.
  *
+ * <p>Sign-in ({@link SalesforceOAuth}): the JWT bearer flow, verified with the certificate mapped by
+ * {@link #mapCertificate}; the username-password flow only when {@link #passwordGrantEnabled switched on}; client
+ * credentials. Sessions time out on the sandbox clock ({@link #advance}, {@link #sessionTimeout(Duration)}); REST then
+ * answers 401 INVALID_SESSION_ID and the Pub/Sub API refuses new calls with the token.
+ *
  * <p>Sandbox controls: {@code POST /_sandbox/deals} loads a deal shaped like shared/examples/seed-120k-deal.json and
  * closes it (emits the change event), {@code POST /_sandbox/opportunities/{id}/close},
  * {@code POST /_sandbox/events/{replayId}/redeliver}, {@code GET /_sandbox/state}, {@code /_sandbox/faults}.
