@@ -56,6 +56,9 @@ public final class BridgeInfrastructure implements AutoCloseable {
     private final Clock simulated = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), SIMULATED_START));
     /** The ERP integration's certificate key, as a user makes it with openssl: the sandbox holds the public half. */
     private final Path erpPrivateKeyFile;
+    /** The Salesforce connected app's certificate and key (PKCS12): the sandbox holds the certificate's public key. */
+    private final Path salesforceKeystoreFile;
+    public static final String SALESFORCE_KEYSTORE_PASSWORD = "revenue-bridge-local";
 
     public BridgeInfrastructure(Ports ports) {
         long started = System.nanoTime();
@@ -77,6 +80,7 @@ public final class BridgeInfrastructure implements AutoCloseable {
         erp = (ErpSandbox) new ErpSandbox().start(ports.erp());
         erp.clock(simulated);
         erpPrivateKeyFile = erpIntegrationKey(erp);
+        salesforceKeystoreFile = salesforceConnectedAppKeystore(salesforce);
         LOG.info("Bridge infrastructure up in {} ms: PostgreSQL {}, Kafka {}, Salesforce {} (Pub/Sub {}), Stripe {}, ERP {}",
                 (System.nanoTime() - started) / 1_000_000, postgres.getPort(), kafka.getBrokersAsString(),
                 salesforce.baseUrl(), salesforce.pubSubPort(), stripe.baseUrl(), erp.baseUrl());
@@ -103,6 +107,41 @@ public final class BridgeInfrastructure implements AutoCloseable {
             return file;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot make the ERP integration's key", e);
+        }
+    }
+
+    /**
+     * The Salesforce connected app's certificate for the JWT bearer flow, made as a user makes it with keytool: an RSA
+     * key and a self-signed certificate in a PKCS12 keystore (the bridge's mounted secret); the certificate's public key
+     * is mapped in the sandbox (Salesforce: the connected app's "Use digital signatures").
+     */
+    private static Path salesforceConnectedAppKeystore(SalesforceSandbox salesforce) {
+        try {
+            Path dir = Files.createTempDirectory("revenue-bridge-sf-jwt-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path file = dir.resolve("salesforce-jwt.p12");
+            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+            Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "salesforce-jwt", "-keyalg", "RSA",
+                    "-keysize", "2048", "-storetype", "PKCS12", "-keystore", file.toString(),
+                    "-storepass", SALESFORCE_KEYSTORE_PASSWORD, "-dname", "CN=revenue-bridge", "-validity", "730")
+                    .redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("keytool failed: " + output);
+            }
+            file.toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
+            java.security.KeyStore keystore = java.security.KeyStore.getInstance("PKCS12");
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                keystore.load(in, SALESFORCE_KEYSTORE_PASSWORD.toCharArray());
+            }
+            salesforce.mapCertificate(keystore.getCertificate("salesforce-jwt").getPublicKey());
+            return file;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot make the Salesforce connected app's certificate", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted making the Salesforce connected app's certificate", e);
         }
     }
 
@@ -147,10 +186,12 @@ public final class BridgeInfrastructure implements AutoCloseable {
         p.put("spring.datasource.password", "postgres");
         p.put("camel.component.kafka.brokers", kafka.getBrokersAsString());
         p.put("camel.component.salesforce.login-url", salesforce.baseUrl());
+        // the JWT bearer flow, as in production: the connected app's consumer key, the integration user, the keystore
+        p.put("camel.component.salesforce.authentication-type", "JWT");
         p.put("camel.component.salesforce.client-id", SalesforceSandbox.CLIENT_ID);
-        p.put("camel.component.salesforce.client-secret", SalesforceSandbox.CLIENT_SECRET);
         p.put("camel.component.salesforce.user-name", SalesforceSandbox.USERNAME);
-        p.put("camel.component.salesforce.password", SalesforceSandbox.PASSWORD);
+        p.put("camel.component.salesforce.keystore.resource", "file:" + salesforceKeystoreFile);
+        p.put("camel.component.salesforce.keystore.password", SALESFORCE_KEYSTORE_PASSWORD);
         p.put("camel.component.salesforce.pub-sub-host", "127.0.0.1");
         p.put("camel.component.salesforce.pub-sub-port", String.valueOf(salesforce.pubSubPort()));
         p.put("revenue.stripe.api-key", STRIPE_API_KEY);

@@ -9,6 +9,9 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +33,11 @@ import java.util.regex.Pattern;
  * A Salesforce org on loopback: OAuth 2.0 token endpoint, REST sObjects (GET, PATCH), SOQL query, composite sObject
  * Collections, and Opportunity Change Data Capture over the Pub/Sub API ({@link PubSubSandbox}, its own TLS port).
  * Every update of an Opportunity, the bridge's own write-backs included, emits a change event, as a real org does.
+ *
+ * <p>Sign-in ({@link SalesforceOAuth}): the JWT bearer flow, verified with the certificate mapped by
+ * {@link #mapCertificate}; the username-password flow only when {@link #passwordGrantEnabled switched on}; client
+ * credentials. Sessions time out on the sandbox clock ({@link #advance}, {@link #sessionTimeout(Duration)}); REST then
+ * answers 401 INVALID_SESSION_ID and the Pub/Sub API refuses new calls with the token.
  *
  * <p>Sandbox controls: {@code POST /_sandbox/deals} loads a deal shaped like shared/examples/seed-120k-deal.json and
  * closes it (emits the change event), {@code POST /_sandbox/opportunities/{id}/close},
@@ -51,14 +58,14 @@ public class SalesforceSandbox extends SandboxServer {
     private static final Pattern COLLECTIONS = Pattern.compile("^/services/data/v(\\d+\\.\\d)/composite/sobjects/?$");
 
     private final Map<String, Map<String, Map<String, Object>>> records = new ConcurrentHashMap<>();
-    private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+    private final SalesforceOAuth oauth = new SalesforceOAuth(this::baseUrl);
     private final AtomicInteger apiCalls = new AtomicInteger();
     private final AtomicLong commitNumber = new AtomicLong(1_000_000);
     private final AtomicInteger idSequence = new AtomicInteger();
     private final List<Map<String, Object>> writeLog = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Long> closingEvents = new ConcurrentHashMap<>();
     private volatile int dailyApiLimit = 15_000;
-    private final PubSubSandbox pubSub = new PubSubSandbox(tokens::contains);
+    private final PubSubSandbox pubSub = new PubSubSandbox(this::sessionValid);
 
     @Override
     protected String name() {
@@ -95,6 +102,80 @@ public class SalesforceSandbox extends SandboxServer {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------ sign-in and sessions
+
+    /** Maps the connected app's certificate (its public key): JWT bearer assertions must be signed with its key. */
+    public SalesforceSandbox mapCertificate(PublicKey publicKey) {
+        oauth.mapCertificate(publicKey);
+        return this;
+    }
+
+    /** Switches the username-password flow on; off by default, as in orgs made since Summer '23. */
+    public SalesforceSandbox passwordGrantEnabled(boolean enabled) {
+        oauth.passwordGrantEnabled(enabled);
+        return this;
+    }
+
+    /** Pre-authorizes (or revokes the approval of) a user for the connected app; {@link #USERNAME} is approved. */
+    public SalesforceSandbox preAuthorize(String username, boolean approved) {
+        oauth.preAuthorize(username, approved);
+        return this;
+    }
+
+    /** How long a session lasts after its last use (default 2 hours, an org's default session timeout). */
+    public SalesforceSandbox sessionTimeout(Duration timeout) {
+        oauth.sessionTimeout(timeout);
+        return this;
+    }
+
+    public Duration sessionTimeout() {
+        return oauth.sessionTimeout();
+    }
+
+    /** The clock skew allowed on a JWT's exp (default 2 minutes, beyond the documented 3-minute lifetime). */
+    public SalesforceSandbox clockSkew(Duration skew) {
+        oauth.clockSkew(skew);
+        return this;
+    }
+
+    /** Sets the sandbox clock (sessions expire on it). Default: the system clock. */
+    public SalesforceSandbox clock(Clock clock) {
+        oauth.clock(clock);
+        return this;
+    }
+
+    public Clock clock() {
+        return oauth.clock();
+    }
+
+    /**
+     * Moves the sandbox clock forward: sessions age. The clients' clock (the JWT's exp is checked against it) stays
+     * where it was, as camel-salesforce signs with the JVM's real clock.
+     */
+    public SalesforceSandbox advance(Duration duration) {
+        oauth.advance(duration);
+        return this;
+    }
+
+    /** Tokens issued by the token endpoint so far (every grant type): a sign-in again shows as one more. */
+    public int tokenGrants() {
+        return oauth.grants();
+    }
+
+    /** Tokens issued for one grant type: {@code urn:ietf:params:oauth:grant-type:jwt-bearer}, {@code password}, ... */
+    public int tokenGrants(String grantType) {
+        return oauth.grants(grantType);
+    }
+
+    /**
+     * Whether an access token is a live session now (issued, not revoked, not timed out), without counting as use.
+     * The Pub/Sub API checks each call's {@code accesstoken} with it; a hook for ending open streams of a timed-out
+     * session.
+     */
+    public boolean sessionValid(String accessToken) {
+        return oauth.valid(accessToken);
     }
 
     public void dailyApiLimit(int limit) {
@@ -289,7 +370,9 @@ public class SalesforceSandbox extends SandboxServer {
             return;
         }
         if (path.equals("/services/oauth2/revoke")) {
-            readBody(exchange);
+            String body = readBody(exchange);
+            String token = decodeForm(exchange.getRequestURI().getRawQuery()).get("token");
+            oauth.revoke(token != null ? token : decodeForm(body).get("token"));
             sendEmpty(exchange, 200);
             return;
         }
@@ -298,7 +381,7 @@ public class SalesforceSandbox extends SandboxServer {
             return;
         }
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
+        if (auth == null || !auth.startsWith("Bearer ") || !oauth.use(auth.substring(7))) {
             sendErrors(exchange, 401, "INVALID_SESSION_ID", "Session expired or invalid");
             return;
         }
@@ -322,28 +405,11 @@ public class SalesforceSandbox extends SandboxServer {
 
     private void token(HttpExchange exchange) throws IOException {
         Map<String, String> form = decodeForm(readBody(exchange));
-        String grant = form.get("grant_type");
-        boolean clientOk = CLIENT_ID.equals(form.get("client_id")) && CLIENT_SECRET.equals(form.get("client_secret"));
-        if (!clientOk) {
-            sendJson(exchange, 400, Map.of("error", "invalid_client_id", "error_description", "client identifier invalid"));
-            return;
+        try {
+            sendJson(exchange, 200, oauth.token(form));
+        } catch (SalesforceOAuth.OAuthError e) {
+            sendJson(exchange, 400, Map.of("error", e.error, "error_description", e.getMessage()));
         }
-        boolean userOk = "client_credentials".equals(grant)
-                || ("password".equals(grant) && USERNAME.equals(form.get("username")) && PASSWORD.equals(form.get("password")));
-        if (!userOk) {
-            sendJson(exchange, 400, Map.of("error", "invalid_grant", "error_description", "authentication failure"));
-            return;
-        }
-        String token = ORG_ID + "!" + UUID.randomUUID().toString().replace("-", "");
-        tokens.add(token);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("access_token", token);
-        body.put("instance_url", baseUrl());
-        body.put("id", baseUrl() + "/id/" + ORG_ID + "/" + USER_ID);
-        body.put("token_type", "Bearer");
-        body.put("issued_at", String.valueOf(Instant.now().toEpochMilli()));
-        body.put("signature", "sandbox");
-        sendJson(exchange, 200, body);
     }
 
     private void sObject(HttpExchange exchange, String method, String type, String id) throws IOException {

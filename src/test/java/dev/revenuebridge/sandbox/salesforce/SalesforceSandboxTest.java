@@ -34,10 +34,12 @@ class SalesforceSandboxTest {
             org.loadDeal(JSON.readValue(in, new TypeReference<>() {
             }), true);
         }
+        org.passwordGrantEnabled(true);   // an old org that still allows the username-password flow
         HttpResponse<String> login = post("/services/oauth2/token", "application/x-www-form-urlencoded",
                 "grant_type=password&client_id=" + SalesforceSandbox.CLIENT_ID + "&client_secret="
                         + SalesforceSandbox.CLIENT_SECRET + "&username=" + enc(SalesforceSandbox.USERNAME)
                         + "&password=" + SalesforceSandbox.PASSWORD, null);
+        org.passwordGrantEnabled(false);
         assertThat(login.statusCode()).isEqualTo(200);
         Map<String, Object> body = JSON.readValue(login.body(), new TypeReference<>() {
         });
@@ -54,7 +56,7 @@ class SalesforceSandboxTest {
     @Test
     void aWrongClientSecretIsRefused() throws Exception {
         HttpResponse<String> login = post("/services/oauth2/token", "application/x-www-form-urlencoded",
-                "grant_type=password&client_id=" + SalesforceSandbox.CLIENT_ID + "&client_secret=nope", null);
+                "grant_type=client_credentials&client_id=" + SalesforceSandbox.CLIENT_ID + "&client_secret=nope", null);
         assertThat(login.statusCode()).isEqualTo(400);
         assertThat(login.body()).contains("invalid_client_id");
     }
