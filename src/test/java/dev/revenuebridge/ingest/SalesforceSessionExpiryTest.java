@@ -1,5 +1,7 @@
 package dev.revenuebridge.ingest;
 
+import static org.awaitility.Awaitility.await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.revenuebridge.support.BridgeTestSupport;
@@ -10,8 +12,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The bridge signs in with the JWT bearer flow; when its session times out (the org's session timeout, 2 hours by
- * default, passes without use), Salesforce answers REST calls with 401 INVALID_SESSION_ID and camel-salesforce signs in
- * again with a new assertion and repeats the call: the next deal syncs as if nothing happened.
+ * default, passes without use), Salesforce ends the change event stream (UNAUTHENTICATED, auth error code) and answers
+ * REST calls with 401 INVALID_SESSION_ID; camel-salesforce signs in again with a new assertion, resubscribes from its
+ * last replay id and repeats the REST call: the deal closed meanwhile syncs as if nothing happened.
  */
 class SalesforceSessionExpiryTest extends BridgeTestSupport {
 
@@ -27,8 +30,10 @@ class SalesforceSessionExpiryTest extends BridgeTestSupport {
         awaitSyncStatus(FIRST, "Synced");
         int grants = INFRA.salesforce().tokenGrants();
 
-        // the org's clock moves past the session timeout with no call from the bridge
+        // the org's clock moves past the session timeout with no call from the bridge: the stream ends too
         INFRA.salesforce().advance(INFRA.salesforce().sessionTimeout().plus(Duration.ofMinutes(1)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> INFRA.salesforce().subscriberCount() > 0
+                && INFRA.salesforce().tokenGrants() > grants);
 
         INFRA.salesforce().loadDeal(seedDeal(SECOND, "001Dn0000SessTwAAA"), true);
         awaitSyncStatus(SECOND, "Synced");

@@ -152,7 +152,7 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
 
     @Override
     public StreamObserver<FetchRequest> subscribe(StreamObserver<FetchResponse> responseObserver) {
-        Subscription subscription = new Subscription(responseObserver);
+        Subscription subscription = new Subscription(responseObserver, TOKEN.get());
         return new StreamObserver<>() {
             @Override
             public void onNext(FetchRequest request) {
@@ -175,12 +175,14 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
     /** One Subscribe stream: its position in the log and how many events the client still asked for. */
     private final class Subscription {
         private final StreamObserver<FetchResponse> observer;
+        private final String token;
         private int next = -1;      // index in the log of the next event to send; -1 until the first FetchRequest
         private int pending;
         private boolean closed;
 
-        Subscription(StreamObserver<FetchResponse> observer) {
+        Subscription(StreamObserver<FetchResponse> observer, String token) {
             this.observer = observer;
+            this.token = token;
         }
 
         void onFetch(FetchRequest request) {
@@ -275,6 +277,26 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
                 }
             }
         }
+    }
+
+    /**
+     * Ends every open Subscribe stream whose session is no longer valid (timed out or revoked), as Salesforce does:
+     * UNAUTHENTICATED with the error code the client reacts to by signing in again and resubscribing from its last
+     * replay id. Events published meanwhile stay in the log for that resubscription.
+     */
+    synchronized int expireSessions() {
+        int ended = 0;
+        for (Subscription subscription : List.copyOf(subscriptions)) {
+            if (subscription.token != null && !validToken.test(subscription.token)) {
+                subscriptions.remove(subscription);
+                if (!subscription.closed) {
+                    subscription.fail(Status.UNAUTHENTICATED.withDescription("Session expired or invalid"),
+                            "sfdc.platform.eventbus.grpc.service.auth.error");
+                    ended++;
+                }
+            }
+        }
+        return ended;
     }
 
     /** Rejects calls without a valid access token, with the error code the client reacts to by logging in again. */

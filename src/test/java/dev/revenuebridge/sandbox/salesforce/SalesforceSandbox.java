@@ -156,6 +156,7 @@ public class SalesforceSandbox extends SandboxServer {
      */
     public SalesforceSandbox advance(Duration duration) {
         oauth.advance(duration);
+        pubSub.expireSessions();   // an open change event stream of a timed-out session ends too
         return this;
     }
 
