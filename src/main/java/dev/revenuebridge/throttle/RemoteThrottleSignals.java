@@ -56,6 +56,24 @@ public class RemoteThrottleSignals implements Processor {
         return false;
     }
 
+    /**
+     * For onWhen: Salesforce refused the request itself (a 4xx that is not its "too many requests" signal), found
+     * anywhere in the failure's causes, so it is kept as a dead letter instead of retried.
+     */
+    public boolean isPermanentSalesforceRejection(Exchange exchange) {
+        Throwable failure = exchange.getException() != null
+                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (throttledSystem(failure) != null) {
+            return false;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SalesforceException sf) {
+                return sf.getStatusCode() >= 400 && sf.getStatusCode() < 500;
+            }
+        }
+        return false;
+    }
+
     /** stripe, erp or salesforce when the failure is that system's throttle signal; null otherwise. */
     static String throttledSystem(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
