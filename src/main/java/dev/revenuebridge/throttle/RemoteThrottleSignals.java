@@ -31,8 +31,7 @@ public class RemoteThrottleSignals implements Processor {
 
     /** For onWhen: the failure at hand is a system's "too many requests" answer (to be retried, not dead-lettered). */
     public boolean isThrottleSignal(Exchange exchange) {
-        Throwable failure = exchange.getException() != null
-                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable failure = failure(exchange);
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof RateLimitException) {
                 return true;
@@ -46,8 +45,7 @@ public class RemoteThrottleSignals implements Processor {
      * failure's causes (a split or multicast wraps it), so it is kept as a dead letter instead of retried.
      */
     public boolean isPermanentErpRejection(Exchange exchange) {
-        Throwable failure = exchange.getException() != null
-                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable failure = failure(exchange);
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof HttpOperationFailedException http) {
                 return http.getStatusCode() >= 400 && http.getStatusCode() < 500 && http.getStatusCode() != 429;
@@ -61,8 +59,7 @@ public class RemoteThrottleSignals implements Processor {
      * anywhere in the failure's causes, so it is kept as a dead letter instead of retried.
      */
     public boolean isPermanentSalesforceRejection(Exchange exchange) {
-        Throwable failure = exchange.getException() != null
-                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable failure = failure(exchange);
         if (throttledSystem(failure) != null) {
             return false;
         }
@@ -72,6 +69,12 @@ public class RemoteThrottleSignals implements Processor {
             }
         }
         return false;
+    }
+
+    /** The failure at hand: the exchange's exception, or the one an onException caught. */
+    private static Throwable failure(Exchange exchange) {
+        return exchange.getException() != null
+                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }
 
     /** stripe, erp or salesforce when the failure is that system's throttle signal; null otherwise. */

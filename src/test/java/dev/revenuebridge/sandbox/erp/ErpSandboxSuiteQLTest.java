@@ -9,13 +9,10 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Advanced Revenue Management and the SuiteQL query that reads a sales order's planned revenue. */
-class ErpSandboxSuiteQLTest {
+class ErpSandboxSuiteQLTest extends ErpSandboxTestBase {
 
     private static final String QUERY = """
             SELECT tl.custcol_sf_line_item_id AS lineid, re.item AS item, TO_CHAR(ap.startdate, 'YYYY-MM') AS period, SUM(rppr.amount) AS amount
@@ -29,25 +26,6 @@ class ErpSandboxSuiteQLTest {
             ORDER BY period, lineid
             """;
 
-    private static ErpSandbox erp;
-    private ErpTestClient client;
-
-    @BeforeAll
-    static void start() {
-        erp = new ErpSandbox().start(0);
-    }
-
-    @AfterAll
-    static void stop() {
-        erp.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        erp.reset();
-        erp.faults().clear();
-        client = new ErpTestClient(erp).login();
-    }
 
     @Test
     void answersTheWorkedExamplesPlannedRevenueByLineAndMonth() throws Exception {

@@ -6,37 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The rules of every record type the bridge writes, and the transforms. */
-class ErpSandboxTransactionsTest {
+class ErpSandboxTransactionsTest extends ErpSandboxTestBase {
 
     private static final String USER_ERROR = "USER_ERROR";
     private static final String INVALID_VALUE = "INVALID_VALUE";
     private static final String INVALID_CONTENT = "INVALID_CONTENT";
 
-    private static ErpSandbox erp;
-    private ErpTestClient client;
-
-    @BeforeAll
-    static void start() {
-        erp = new ErpSandbox().start(0);
-    }
-
-    @AfterAll
-    static void stop() {
-        erp.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        erp.reset();
-        erp.faults().clear();
-        client = new ErpTestClient(erp).login();
-    }
 
     // ---- customers ----
 

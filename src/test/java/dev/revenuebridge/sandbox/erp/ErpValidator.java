@@ -778,17 +778,7 @@ final class ErpValidator {
         for (int i = 0; i < lines.size(); i++) {
             Map<String, Object> line = lines.get(i);
             String path = "apply.items[" + i + "].";
-            Ref doc = (Ref) line.get("doc");
-            if (!docs.add(doc)) throw invalidValue(path + "doc", "Invalid value for field doc: invoice " + doc.id() + " is applied twice.");
-            ErpRecord invoice = store.resolve(doc).orElseThrow();
-            if (!customer.id().equals(invoice.ref("entity").id())) {
-                throw invalidValue(path + "doc", "Invalid value for field doc: invoice " + invoice.id()
-                        + " is not of customer " + customer.id() + ".");
-            }
-            if (!Objects.equals(invoice.ref("currency"), currency)) {
-                throw invalidValue(path + "doc", "Invalid value for field doc: invoice " + invoice.id() + " is in "
-                        + symbol(invoice.ref("currency")) + ", the payment in " + symbol(currency) + ".");
-            }
+            ErpRecord invoice = appliedDoc(line, path, docs, customer, currency, "invoice", "payment");
             BigDecimal amount = applyAmount(line, path);
             BigDecimal open = ledger.invoiceRemaining(invoice, id);
             if (amount.compareTo(open) > 0) {
@@ -853,6 +843,28 @@ final class ErpValidator {
     }
 
     /**
+     * The document an apply line applies to: named once in the sublist, of the transaction's customer and in its
+     * currency ({@code docLabel}: invoice or credit memo; {@code transaction}: payment or refund, for the messages).
+     */
+    private ErpRecord appliedDoc(Map<String, Object> line, String path, Set<Ref> docs, ErpRecord customer, Ref currency,
+                                 String docLabel, String transaction) {
+        Ref doc = (Ref) line.get("doc");
+        if (!docs.add(doc)) {
+            throw invalidValue(path + "doc", "Invalid value for field doc: " + docLabel + " " + doc.id() + " is applied twice.");
+        }
+        ErpRecord record = store.resolve(doc).orElseThrow();
+        if (!customer.id().equals(record.ref("entity").id())) {
+            throw invalidValue(path + "doc", "Invalid value for field doc: " + docLabel + " " + record.id()
+                    + " is not of customer " + customer.id() + ".");
+        }
+        if (!Objects.equals(record.ref("currency"), currency)) {
+            throw invalidValue(path + "doc", "Invalid value for field doc: " + docLabel + " " + record.id() + " is in "
+                    + symbol(record.ref("currency")) + ", the " + transaction + " in " + symbol(currency) + ".");
+        }
+        return record;
+    }
+
+    /**
      * A customer refund (NetSuite Help "Customer Refund", article_0830082954: "records the return of funds to a
      * customer"; its apply sublist names the credits it pays out) pays out credit of its customer: its apply lines name credit memos with enough unapplied
      * amount; it is paid from {@code account}, a Bank account of its currency or another current asset (a clearing
@@ -875,17 +887,7 @@ final class ErpValidator {
         for (int i = 0; i < lines.size(); i++) {
             Map<String, Object> line = lines.get(i);
             String path = "apply.items[" + i + "].";
-            Ref doc = (Ref) line.get("doc");
-            if (!docs.add(doc)) throw invalidValue(path + "doc", "Invalid value for field doc: credit memo " + doc.id() + " is applied twice.");
-            ErpRecord memo = store.resolve(doc).orElseThrow();
-            if (!customer.id().equals(memo.ref("entity").id())) {
-                throw invalidValue(path + "doc", "Invalid value for field doc: credit memo " + memo.id()
-                        + " is not of customer " + customer.id() + ".");
-            }
-            if (!Objects.equals(memo.ref("currency"), currency)) {
-                throw invalidValue(path + "doc", "Invalid value for field doc: credit memo " + memo.id() + " is in "
-                        + symbol(memo.ref("currency")) + ", the refund in " + symbol(currency) + ".");
-            }
+            ErpRecord memo = appliedDoc(line, path, docs, customer, currency, "credit memo", "refund");
             BigDecimal amount = applyAmount(line, path);
             BigDecimal open = ledger.creditMemoRemaining(memo, id);
             if (amount.compareTo(open) > 0) {
