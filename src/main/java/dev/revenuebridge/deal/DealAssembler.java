@@ -11,44 +11,74 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the Opportunity, its line items and its Account, as Salesforce REST returned them, into a {@link ClosedWonDeal},
- * field by field through mappings/salesforce-fields.yaml. Also writes the SOQL the fetch route runs, from the same map.
+ * Reads the Opportunity, its line items and its Account, as one SOQL query returned them, into a {@link ClosedWonDeal},
+ * field by field through mappings/salesforce-fields.yaml. Also writes that query, from the same map.
  */
 @Component("dealAssembler")
 public class DealAssembler {
 
+    /** The child relationship of an Opportunity's line items, as a subquery names it. */
+    static final String LINE_ITEMS = "OpportunityLineItems";
+    private static final String MODSTAMP = "SystemModstamp";
+
     private final MappingCatalog mappings;
     private final ObjectMapper json;
+    private final String corporateCurrency;
 
-    public DealAssembler(MappingCatalog mappings, ObjectMapper json) {
+    public DealAssembler(MappingCatalog mappings, ObjectMapper json,
+                         @org.springframework.beans.factory.annotation.Value("${revenue.salesforce.corporate-currency:}")
+                         String corporateCurrency) {
         this.mappings = mappings;
+        this.corporateCurrency = corporateCurrency == null || corporateCurrency.isBlank() ? null
+                : corporateCurrency.trim().toUpperCase(java.util.Locale.ROOT);
         // amounts are read as BigDecimal straight from the JSON text, never through a double
         this.json = json.copy().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
-    /** The Opportunity fields to fetch, comma separated, for the sObject GET's {@code fields} parameter. */
-    public String opportunityFields() {
-        return String.join(",", new LinkedHashSet<>(mappings.salesforceFields("opportunity")));
-    }
-
-    /** The Account fields to fetch. */
-    public String accountFields() {
-        return String.join(",", new LinkedHashSet<>(mappings.salesforceFields("account")));
-    }
-
-    /** SOQL for the Opportunity's line items, selecting exactly the mapped fields. */
-    public String lineItemQuery(@Header("opportunityId") String opportunityId) {
+    /**
+     * The one SOQL query that reads a deal: the Opportunity's mapped fields, its Account's through the {@code Account}
+     * relationship and its line items as a parent-to-child subquery, so a deal costs one API call to read
+     * (SOQL and SOSL Reference, "Relationship Queries").
+     */
+    public String dealQuery(@Header("opportunityId") String opportunityId) {
         if (opportunityId == null || !opportunityId.matches("[A-Za-z0-9]{15,18}")) {
             throw new IllegalArgumentException("not a Salesforce Opportunity id: " + opportunityId);
         }
-        Set<String> fields = new LinkedHashSet<>(mappings.salesforceFields("lineItem"));
-        return "SELECT " + String.join(", ", fields) + " FROM OpportunityLineItem WHERE OpportunityId = '"
-                + opportunityId + "' ORDER BY Id";
+        Set<String> fields = new LinkedHashSet<>(mappings.salesforceFields("opportunity"));
+        fields.add("AccountId");
+        for (String field : mappings.salesforceFields("account")) {
+            fields.add("Account." + field);
+        }
+        fields.add("Account." + MODSTAMP);
+        Set<String> lineFields = new LinkedHashSet<>(mappings.salesforceFields("lineItem"));
+        lineFields.add(MODSTAMP);
+        return "SELECT " + String.join(", ", fields) + ", (SELECT " + String.join(", ", lineFields)
+                + " FROM OpportunityLineItems ORDER BY Id) FROM Opportunity WHERE Id = '" + opportunityId + "'";
+    }
+
+    /**
+     * The Opportunity record of a {@link #dealQuery} answer, as JSON text (its Account and line items nested in it).
+     * No record means the Opportunity is gone (deleted, or not visible to the integration user).
+     */
+    public String opportunityRecord(@Header("opportunityId") String opportunityId, @Body String queryResult)
+            throws IOException {
+        JsonNode records = json.readTree(queryResult).path("records");
+        if (records.size() != 1) {
+            throw new DealRejectedException(opportunityId, List.of("The Opportunity does not exist or the integration"
+                    + " user cannot see it (the query for it returned " + records.size() + " records)"));
+        }
+        JsonNode lines = records.get(0).path(LINE_ITEMS);
+        if (lines.isObject() && !lines.path("done").asBoolean(true)) {
+            throw new DealRejectedException(opportunityId, List.of("The Opportunity has more line items than one query"
+                    + " returns (" + lines.path("totalSize").asText() + "): split the deal"));
+        }
+        return json.writeValueAsString(records.get(0));
     }
 
     /**
@@ -57,10 +87,14 @@ public class DealAssembler {
      * returns, so they are read exactly as a fetched deal is.
      */
     public ClosedWonDeal fromSeed(JsonNode seed) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode opportunity = seed.path("opportunity").isObject()
+                ? ((com.fasterxml.jackson.databind.node.ObjectNode) seed.path("opportunity")).deepCopy()
+                : json.createObjectNode();
+        opportunity.set("Account", seed.path("account"));
         com.fasterxml.jackson.databind.node.ObjectNode lineItems = json.createObjectNode();
         lineItems.set("records", seed.path("lineItems"));
-        return assemble(json.writeValueAsString(seed.path("opportunity")), json.writeValueAsString(lineItems),
-                json.writeValueAsString(seed.path("account")));
+        opportunity.set(LINE_ITEMS, lineItems);
+        return assemble(json.writeValueAsString(opportunity));
     }
 
     /** Parses a seed-shaped deal from its JSON text, amounts as decimals. */
@@ -84,23 +118,19 @@ public class DealAssembler {
         return "true".equalsIgnoreCase(text(json.readTree(opportunityJson), "opportunity", "billingApproved"));
     }
 
-    /** The Opportunity's Account id, to fetch the Account next. */
-    public String accountIdOf(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
+    /**
+     * The deal from the Opportunity record of a {@link #dealQuery} answer. Its version is the newest SystemModstamp of
+     * the Opportunity, its line items and its Account, so an edit of a line or of the Account alone is a newer version.
+     */
+    public ClosedWonDeal assemble(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
         JsonNode opp = json.readTree(opportunityJson);
-        String accountId = text(opp, "opportunity", "accountId");
-        if (accountId == null) {
+        JsonNode account = opp.path("Account");
+        if (!account.isObject()) {
             throw new DealRejectedException(text(opp, "opportunity", "id"), List.of("The Opportunity has no Account"));
         }
-        return accountId;
-    }
-
-    public ClosedWonDeal assemble(@ExchangeProperty("opportunityJson") String opportunityJson,
-                                  @ExchangeProperty("lineItemsJson") String lineItemsJson,
-                                  @ExchangeProperty("accountJson") String accountJson) throws IOException {
-        JsonNode opp = json.readTree(opportunityJson);
-        JsonNode account = json.readTree(accountJson);
         List<ClosedWonDeal.DealLine> lines = new ArrayList<>();
-        for (JsonNode line : json.readTree(lineItemsJson).path("records")) {
+        String version = optionalText(opp, "opportunity", "version");
+        for (JsonNode line : opp.path(LINE_ITEMS).path("records")) {
             lines.add(new ClosedWonDeal.DealLine(
                     text(line, "lineItem", "id"),
                     text(line, "lineItem", "productCode"),
@@ -112,19 +142,21 @@ public class DealAssembler {
                     integer(line, "lineItem", "termMonths"),
                     date(line, "lineItem", "serviceDate"),
                     text(line, "lineItem", "description")));
+            version = newer(version, line.path(MODSTAMP));
         }
+        version = newer(version, account.path(MODSTAMP));
         return new ClosedWonDeal(
                 text(opp, "opportunity", "id"),
                 text(opp, "opportunity", "name"),
                 text(opp, "opportunity", "accountId"),
-                text(opp, "opportunity", "version"),
+                version,
                 date(opp, "opportunity", "closeDate"),
                 date(opp, "opportunity", "contractStart"),
                 date(opp, "opportunity", "contractEnd"),
                 text(opp, "opportunity", "billingCadence"),
                 text(opp, "opportunity", "paymentTerms"),
                 text(opp, "opportunity", "paymentMethod"),
-                text(opp, "opportunity", "currency"),
+                currency(opp),
                 decimal(opp, "opportunity", "amount"),
                 new ClosedWonDeal.BillingAccount(
                         text(account, "account", "id"),
@@ -137,6 +169,38 @@ public class DealAssembler {
                         text(account, "account", "taxId"),
                         text(account, "account", "billingEmail")),
                 List.copyOf(lines));
+    }
+
+    /**
+     * The deal's currency: the Opportunity's {@code CurrencyIsoCode} in an org with multiple currencies; in an org
+     * without (no such field; {@code currency} not mapped) the org's corporate currency,
+     * {@code revenue.salesforce.corporate-currency}.
+     */
+    private String currency(JsonNode opp) {
+        if (mappings.salesforceFieldMapped("opportunity", "currency")) {
+            String currency = text(opp, "opportunity", "currency");
+            if (currency != null) {
+                return currency;
+            }
+        }
+        return corporateCurrency;
+    }
+
+    /** The later of two Salesforce datetimes (SystemModstamp), as the text Salesforce wrote. */
+    private static String newer(String current, JsonNode candidate) {
+        if (candidate == null || !candidate.isTextual()) {
+            return current;
+        }
+        if (current == null) {
+            return candidate.asText();
+        }
+        java.time.Instant a = ContractVersions.modstamp(current);
+        java.time.Instant b = ContractVersions.modstamp(candidate.asText());
+        return a == null || (b != null && b.isAfter(a)) ? candidate.asText() : current;
+    }
+
+    private String optionalText(JsonNode record, String section, String canonical) {
+        return mappings.salesforceFieldMapped(section, canonical) ? text(record, section, canonical) : null;
     }
 
     private JsonNode node(JsonNode record, String section, String canonical) {

@@ -123,7 +123,10 @@ public class ValidationGate {
                         + field + "', which the gate cannot check");
             }
             if (getter.apply(deal) == null) {
-                reasons.add(label(field) + " is empty (Opportunity." + mappings.salesforceField("opportunity", field) + ")");
+                reasons.add(label(field) + " is empty (" + (mappings.salesforceFieldMapped("opportunity", field)
+                        ? "Opportunity." + mappings.salesforceField("opportunity", field)
+                        : "not read from Salesforce: see mappings/salesforce-fields.yaml"
+                                + ("currency".equals(field) ? " and revenue.salesforce.corporate-currency" : "")) + ")");
             }
         }
         if (deal.lines().isEmpty()) {

@@ -22,8 +22,8 @@ public class DealEventCheck {
         }
     }
 
-    /** Change types of Salesforce change events (GAP_* included) and the bridge's own decisions (approvals). */
-    static final Set<String> KNOWN_CHANGE_TYPES = Set.of("CREATE", "UPDATE", "GAP_CREATE", "GAP_UPDATE", "APPROVAL");
+    /** Change types of Salesforce change events (GAP_* included), the bridge's own decisions (approvals) and its sweep. */
+    static final Set<String> KNOWN_CHANGE_TYPES = Set.of("CREATE", "UPDATE", "GAP_CREATE", "GAP_UPDATE", "APPROVAL", "SWEEP");
     /** 006 and 12 to 15 more: Salesforce's 15- and 18-character ids, and the worked example's 17-character one. */
     private static final Pattern OPPORTUNITY_ID = Pattern.compile("006[A-Za-z0-9]{12,15}");
 

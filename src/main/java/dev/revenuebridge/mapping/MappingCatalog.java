@@ -173,10 +173,16 @@ public class MappingCatalog {
         return field;
     }
 
+    /** Whether a field is mapped at all (an org without multiple currencies maps no {@code currency}, for one). */
+    public boolean salesforceFieldMapped(String section, String canonicalField) {
+        Map<String, String> map = current().fields().get(section);
+        return map != null && map.get(canonicalField) != null && !map.get(canonicalField).isBlank();
+    }
+
     /** All Salesforce fields mapped for a section, in file order. */
     public List<String> salesforceFields(String section) {
         Map<String, String> map = current().fields().get(section);
-        return map == null ? List.of() : List.copyOf(map.values());
+        return map == null ? List.of() : map.values().stream().filter(field -> !field.isBlank()).toList();
     }
 
     private Tables current() {
@@ -270,7 +276,9 @@ public class MappingCatalog {
         JsonNode fieldFile = read(FIELDS);
         for (String section : List.of("opportunity", "lineItem", "account")) {
             Map<String, String> map = new LinkedHashMap<>();
-            each(fieldFile.path(section), FIELDS, section, (canonical, node) -> map.put(canonical, node.asText()));
+            // a field set to ~ (null) is not read from Salesforce: e.g. currency in an org without multiple currencies
+            each(fieldFile.path(section), FIELDS, section, (canonical, node) -> map.put(canonical,
+                    node.isNull() ? "" : node.asText().trim()));
             fields.put(section, map);
         }
         Map<String, BillingCadence> cadences = new LinkedHashMap<>();

@@ -33,6 +33,8 @@ public final class LocalRevenueBridge {
                 port("local.stripe.port", 18083), port("local.erp.port", 18084));
         BridgeInfrastructure infrastructure = new BridgeInfrastructure(ports);
         String jdbcUrl = infrastructure.createDatabase("revenue_bridge");
+        // local mode sweeps Salesforce every minute (tests trigger their sweeps); set before the test defaults
+        setDefault("revenue.ingest.sweep.interval-ms", "60000");
         infrastructure.bridgeProperties("local", jdbcUrl).forEach(LocalRevenueBridge::setDefault);
         // the local topic and group keep their production names
         System.setProperty("revenue.kafka.deals-topic", "revenue.deals");

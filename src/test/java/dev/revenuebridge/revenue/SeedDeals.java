@@ -48,5 +48,5 @@ public final class SeedDeals {
     }
 
     private static final DealAssembler ASSEMBLER =
-            new DealAssembler(new MappingCatalog("mappings", false), new ObjectMapper());
+            new DealAssembler(new MappingCatalog("mappings", false), new ObjectMapper(), null);
 }

@@ -208,6 +208,10 @@ public final class BridgeInfrastructure implements AutoCloseable {
         p.put("revenue.kafka.stripe-events-topic", "revenue.stripe-events." + name);
         p.put("revenue.kafka.stripe-events-group", "revenue-bridge-stripe-events-" + name);
         p.put("revenue.stripe.webhook.secrets", STRIPE_WEBHOOK_SECRET);
+        // write-backs wait at most 300 ms for others to share their call; the sweep runs when a test sends to
+        // direct:salesforce-sweep (its timer waits an hour)
+        p.put("revenue.salesforce.write-back.max-wait-ms", "300");
+        p.put("revenue.ingest.sweep.interval-ms", "3600000");
         return p;
     }
 

@@ -29,12 +29,16 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * The Salesforce Pub/Sub API (gRPC over TLS) for {@code /data/OpportunityChangeEvent}: Subscribe with flow control
  * ({@code num_requested} / {@code pending_num_requested}), replay from LATEST, EARLIEST or a CUSTOM replay id,
  * GetSchema and GetTopic. Calls must carry the {@code accesstoken} header of a session the sandbox issued.
+ *
+ * <p>Retention ("Pub/Sub API: Event Message Durability", developer.salesforce.com/docs/platform/pub-sub-api/guide/
+ * event-message-durability): "Salesforce stores platform events and change data capture events for 72 hours"; a
+ * subscriber can resume from a stored replay id "to retrieve events that are within the retention window". Each event
+ * records its publish instant on the sandbox clock; events older than the retention are purged. Replay ids grow
+ * monotonically and are never reused, purged or not.
  */
 final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoCloseable {
 
@@ -54,17 +64,76 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
     private static final Metadata.Key<String> ERROR_CODE = Metadata.Key.of("error-code", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> TOKEN = Context.key("accesstoken");
 
-    /** One retained event: Salesforce keeps change events for 72 hours; the sandbox keeps them all. */
-    record StoredEvent(long replayId, ConsumerEvent event) {
+    /** Change events are kept 72 hours ("Event Message Durability"). */
+    static final Duration DEFAULT_RETENTION = Duration.ofHours(72);
+
+    /**
+     * The error code Salesforce puts in the trailers for a replay id it cannot resume from. "Retry Long-Lived RPC
+     * Calls After an Error Occurs" (developer.salesforce.com/docs/platform/pub-sub-api/guide/retry-rpc-calls):
+     * {@code sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted} "means that the specified Replay ID
+     * value is invalid. One possible cause is that it's an old Replay ID outside the 72-hour retention period."
+     */
+    static final String REPLAY_ID_CORRUPTED = "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted";
+
+    /** One event of the log, with its publish instant on the sandbox clock. */
+    record StoredEvent(long replayId, Instant publishedAt, ConsumerEvent event) {
     }
 
-    private final List<StoredEvent> log = new CopyOnWriteArrayList<>();
+    private final List<StoredEvent> log = new CopyOnWriteArrayList<>();   // retained events, oldest first
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final Predicate<String> validToken;
+    private final Supplier<Instant> clock;
+    private volatile Duration retention = DEFAULT_RETENTION;
+    private long lastReplayId;                                             // the newest replay id ever given out
     private Server server;
 
-    PubSubSandbox(Predicate<String> validToken) {
+    /**
+     * @param validToken whether an access token is a live session
+     * @param clock the sandbox clock, on which events are stamped and expire
+     */
+    PubSubSandbox(Predicate<String> validToken, Supplier<Instant> clock) {
         this.validToken = validToken;
+        this.clock = clock;
+    }
+
+    /** How long events are retained (default 72 hours); a shorter retention purges older events at once. */
+    synchronized void retention(Duration retention) {
+        if (retention.isNegative()) {
+            throw new IllegalArgumentException("retention must not be negative: " + retention);
+        }
+        this.retention = Objects.requireNonNull(retention);
+        purge();
+    }
+
+    Duration retention() {
+        return retention;
+    }
+
+    /** Drops the events published longer ago than the retention. */
+    private synchronized void purge() {
+        Instant horizon = clock.get().minus(retention);
+        while (!log.isEmpty() && log.get(0).publishedAt().isBefore(horizon)) {
+            log.remove(0);
+        }
+    }
+
+    /** The replay id of the oldest retained event; 0 when none is retained. */
+    synchronized long earliestRetainedReplayId() {
+        purge();
+        return log.isEmpty() ? 0 : log.get(0).replayId();
+    }
+
+    /** The newest replay id given out so far (0 before the first event): events published in all. */
+    synchronized long lastReplayId() {
+        return lastReplayId;
+    }
+
+    /**
+     * The replay id a subscriber may resume after without losing a retained event: the one just before the earliest
+     * retained event, or the newest one when none is retained.
+     */
+    private long resumeFloor() {
+        return log.isEmpty() ? lastReplayId : log.get(0).replayId() - 1;
     }
 
     PubSubSandbox start(int port) {
@@ -91,7 +160,8 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
 
     /** Appends an event to the retained log and pushes it to every subscriber that asked for more. */
     synchronized long publish(byte[] avroPayload) {
-        long replayId = log.size() + 1L;
+        purge();
+        long replayId = ++lastReplayId;
         ConsumerEvent event = ConsumerEvent.newBuilder()
                 .setEvent(ProducerEvent.newBuilder()
                         .setId(UUID.randomUUID().toString())
@@ -99,22 +169,28 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
                         .setPayload(ByteString.copyFrom(avroPayload)))
                 .setReplayId(replayIdBytes(replayId))
                 .build();
-        log.add(new StoredEvent(replayId, event));
+        log.add(new StoredEvent(replayId, clock.get(), event));
         subscriptions.forEach(Subscription::drain);
         return replayId;
     }
 
-    /** Sends an already retained event once more to every live subscriber: an at-least-once duplicate. */
+    /**
+     * Sends a retained event once more to every live subscriber: an at-least-once duplicate.
+     * @return false when no retained event has this replay id (never published, or purged)
+     */
     synchronized boolean redeliver(long replayId) {
-        if (replayId < 1 || replayId > log.size()) {
+        purge();
+        StoredEvent stored = log.stream().filter(e -> e.replayId() == replayId).findFirst().orElse(null);
+        if (stored == null) {
             return false;
         }
-        ConsumerEvent event = log.get((int) replayId - 1).event();
-        subscriptions.forEach(s -> s.push(List.of(event)));
+        subscriptions.forEach(s -> s.push(List.of(stored.event())));
         return true;
     }
 
-    List<StoredEvent> events() {
+    /** The retained events, oldest first. */
+    synchronized List<StoredEvent> events() {
+        purge();
         return List.copyOf(log);
     }
 
@@ -176,7 +252,7 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
     private final class Subscription {
         private final StreamObserver<FetchResponse> observer;
         private final String token;
-        private int next = -1;      // index in the log of the next event to send; -1 until the first FetchRequest
+        private long after = -1;    // replay id after which to send; -1 until the first FetchRequest
         private int pending;
         private boolean closed;
 
@@ -187,20 +263,23 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
 
         void onFetch(FetchRequest request) {
             synchronized (PubSubSandbox.this) {
-                if (next < 0) {
+                if (after < 0) {
                     if (!ChangeEvents.TOPIC.equals(request.getTopicName())) {
                         fail(Status.NOT_FOUND.withDescription("topic not found: " + request.getTopicName()), null);
                         return;
                     }
-                    Integer start = startIndex(request);
+                    purge();
+                    Long start = startAfter(request);
                     if (start == null) {
-                        fail(Status.INVALID_ARGUMENT.withDescription("The replay id is invalid or corrupted"),
-                                "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted");
+                        // an unknown, future or purged replay id: the stream ends with the documented error code
+                        fail(Status.INVALID_ARGUMENT.withDescription("The Replay ID validation failed. Ensure that"
+                                + " the Replay ID is valid and within the retention window. rpcId: "
+                                + UUID.randomUUID()), REPLAY_ID_CORRUPTED);
                         return;
                     }
-                    next = start;
+                    after = start;
                     subscriptions.add(this);
-                    LOG.info("Pub/Sub subscriber on {} from {} (replay index {}), num_requested {}",
+                    LOG.info("Pub/Sub subscriber on {} from {} (after replay id {}), num_requested {}",
                             request.getTopicName(), request.getReplayPreset(), start, request.getNumRequested());
                 }
                 pending += Math.max(0, request.getNumRequested());
@@ -208,10 +287,16 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
             }
         }
 
-        private Integer startIndex(FetchRequest request) {
+        /**
+         * The replay id after which the subscription starts, or null when a CUSTOM replay id cannot be resumed from:
+         * EARLIEST starts at the earliest retained event, LATEST after the newest one, CUSTOM after the given event,
+         * which must be a retained event or the one just before the earliest retained (resuming after it loses
+         * nothing).
+         */
+        private Long startAfter(FetchRequest request) {
             ReplayPreset preset = request.getReplayPreset();
             if (preset == ReplayPreset.EARLIEST) {
-                return 0;
+                return resumeFloor();
             }
             if (preset == ReplayPreset.CUSTOM) {
                 ByteString raw = request.getReplayId();
@@ -219,25 +304,31 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
                     return null;
                 }
                 long replayId = raw.asReadOnlyByteBuffer().getLong();
-                if (replayId < 0 || replayId > log.size()) {
-                    return null;
-                }
-                return (int) replayId; // resume after the given event
+                return replayId >= resumeFloor() && replayId <= lastReplayId ? replayId : null;
             }
-            return log.size();
+            return lastReplayId;
         }
 
         void drain() {
             synchronized (PubSubSandbox.this) {
-                if (closed || next < 0 || pending <= 0 || next >= log.size()) {
+                if (closed || after < 0 || pending <= 0) {
                     return;
                 }
+                purge();
                 List<ConsumerEvent> batch = new ArrayList<>();
-                while (pending > 0 && next < log.size()) {
-                    batch.add(log.get(next++).event());
-                    pending--;
+                for (StoredEvent stored : log) {
+                    if (pending <= 0) {
+                        break;
+                    }
+                    if (stored.replayId() > after) {
+                        batch.add(stored.event());
+                        after = stored.replayId();
+                        pending--;
+                    }
                 }
-                push(batch);
+                if (!batch.isEmpty()) {
+                    push(batch);
+                }
             }
         }
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +40,15 @@ import java.util.regex.Pattern;
  * credentials. Sessions time out on the sandbox clock ({@link #advance}, {@link #sessionTimeout(Duration)}); REST then
  * answers 401 INVALID_SESSION_ID and the Pub/Sub API refuses new calls with the token.
  *
+ * <p>REST API versions: {@code /services/data/vXX.X} is served for 31.0 &lt;= XX.X &lt;= {@link #API_VERSION}; a newer
+ * version is 404 NOT_FOUND, a retired one (before 31.0) 410 GONE ("API End-of-Life Policy": "If you request any
+ * resource or use an operation from a retired API version, REST API returns the 410:GONE error code"), and
+ * {@code GET /services/data/} lists the versions ("Versions" resource, REST API Developer Guide). Record URLs
+ * ({@code attributes.url}) carry the version of the request.
+ *
+ * <p>Org shape: {@link #multiCurrency(boolean)} and {@link #stateAndCountryPicklists(boolean)} change the describe
+ * ({@link SalesforceSchema}); switch them before loading deals.
+ *
  * <p>Sandbox controls: {@code POST /_sandbox/deals} loads a deal shaped like shared/examples/seed-120k-deal.json and
  * closes it (emits the change event), {@code POST /_sandbox/opportunities/{id}/close},
  * {@code POST /_sandbox/events/{replayId}/redeliver}, {@code GET /_sandbox/state}, {@code /_sandbox/faults}.
@@ -51,11 +61,24 @@ public class SalesforceSandbox extends SandboxServer {
     public static final String CLIENT_SECRET = "local-secret";
     public static final String USERNAME = "integration@revenue-bridge.local";
     public static final String PASSWORD = "local-password";
+    /** The sales rep who closes deals and edits records in the org's UI (LastModifiedById, commitUser). */
+    public static final String SALES_REP_ID = "005Dn00000SalesRepAAA";
+    /**
+     * The newest REST API version the sandbox serves: Winter '27, API version 68.0, the newest the documentation names
+     * ("API End-of-Life Policy", Tooling and Metadata API guides: "Versions 41.0 through 68.0: Supported"; REST API
+     * Developer Guide 264.0: "Winter '27 preview (API version 68.0)").
+     */
+    public static final String API_VERSION = "68.0";
+    /** The oldest version still served: 21.0 to 30.0 are retired since Summer '25 ("API End-of-Life Policy"). */
+    static final int OLDEST_API_VERSION = 31;
     private static final DateTimeFormatter SF_DATETIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
-    private static final Pattern SOBJECT = Pattern.compile("^/services/data/v(\\d+\\.\\d)/sobjects/(\\w+)/(\\w+)$");
-    private static final Pattern QUERY = Pattern.compile("^/services/data/v(\\d+\\.\\d)/query/?$");
-    private static final Pattern COLLECTIONS = Pattern.compile("^/services/data/v(\\d+\\.\\d)/composite/sobjects/?$");
+    private static final Pattern VERSIONED = Pattern.compile("^/services/data/v(\\d+)\\.(\\d+)(/.*)?$");
+    private static final Pattern SOBJECT = Pattern.compile("^/sobjects/(\\w+)/(\\w+)$");
+    private static final Pattern QUERY = Pattern.compile("^/query/?$");
+    private static final Pattern COLLECTIONS = Pattern.compile("^/composite/sobjects/?$");
+    /** sObject Collections take at most 200 records ("Update Records Using sObject Collections"). */
+    static final int COLLECTION_LIMIT = 200;
 
     private final Map<String, Map<String, Map<String, Object>>> records = new ConcurrentHashMap<>();
     private final SalesforceOAuth oauth = new SalesforceOAuth(this::baseUrl);
@@ -65,7 +88,8 @@ public class SalesforceSandbox extends SandboxServer {
     private final List<Map<String, Object>> writeLog = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Long> closingEvents = new ConcurrentHashMap<>();
     private volatile int dailyApiLimit = 15_000;
-    private final PubSubSandbox pubSub = new PubSubSandbox(this::sessionValid);
+    private final PubSubSandbox pubSub = new PubSubSandbox(this::sessionValid, () -> oauth.clock().instant());
+    private volatile SalesforceSchema schema = new SalesforceSchema(true, false);
 
     @Override
     protected String name() {
@@ -191,8 +215,51 @@ public class SalesforceSandbox extends SandboxServer {
         return pubSub.subscriberCount();
     }
 
+    /** Change events published so far (every replay id given out), retained or purged since. */
     public int eventCount() {
-        return pubSub.events().size();
+        return (int) pubSub.lastReplayId();
+    }
+
+    /** The user the bridge signs in as: LastModifiedById of its API writes. */
+    public String userId() {
+        return USER_ID;
+    }
+
+    /**
+     * How long change events are retained (default 72 hours, "Pub/Sub API: Event Message Durability"). Events older
+     * than this on the sandbox clock are gone: EARLIEST starts after them, and a replay id from before them is refused.
+     */
+    public SalesforceSandbox eventRetention(Duration retention) {
+        pubSub.retention(retention);
+        return this;
+    }
+
+    public Duration eventRetention() {
+        return pubSub.retention();
+    }
+
+    /** The replay id of the oldest change event still retained; 0 when none is. */
+    public long earliestRetainedReplayId() {
+        return pubSub.earliestRetainedReplayId();
+    }
+
+    /**
+     * Whether the org has multiple currencies (default true). Without, no object has CurrencyIsoCode: queries naming
+     * it answer INVALID_FIELD and {@link #loadDeal} drops it. Set before loading deals.
+     */
+    public synchronized SalesforceSandbox multiCurrency(boolean enabled) {
+        schema = new SalesforceSchema(enabled, schema.stateAndCountryPicklists());
+        return this;
+    }
+
+    /**
+     * Whether the org has state and country/territory picklists (default false). With them, Account has
+     * BillingCountryCode and BillingStateCode (ISO codes) beside BillingCountry and BillingState (the names), and
+     * {@link #loadDeal} fills whichever of the two a seed leaves out. Set before loading deals.
+     */
+    public synchronized SalesforceSandbox stateAndCountryPicklists(boolean enabled) {
+        schema = new SalesforceSchema(schema.multiCurrency(), enabled);
+        return this;
     }
 
     /** Writes (PATCH and collections) the bridge made, in order: method, path, body. */
@@ -209,16 +276,22 @@ public class SalesforceSandbox extends SandboxServer {
 
     /**
      * Loads a deal (opportunity, lineItems, account as in seed-120k-deal.json). With {@code close}, the opportunity
-     * is loaded in an open stage and then closed won, which emits the change event the bridge acts on.
+     * is loaded in an open stage and then closed won, which emits the change event the bridge acts on. The records
+     * get the org's shape: no CurrencyIsoCode in a single-currency org; with state and country picklists, the ISO
+     * codes and the names both ({@link SalesforceSchema.AddressPicklists}). Every record is stamped as modified now (sandbox clock) by
+     * the sales rep.
      * @return the replay id of the closing event, or 0 when not closed
      */
     @SuppressWarnings("unchecked")
     public synchronized long loadDeal(Map<String, Object> deal, boolean close) {
+        SalesforceSchema describe = schema;
         Map<String, Object> account = new LinkedHashMap<>((Map<String, Object>) deal.get("account"));
         Map<String, Object> opportunity = new LinkedHashMap<>((Map<String, Object>) deal.get("opportunity"));
         List<Map<String, Object>> lines = (List<Map<String, Object>>) deal.getOrDefault("lineItems", List.of());
-        String now = SF_DATETIME.format(Instant.now());
-        account.putIfAbsent("SystemModstamp", now);
+        String now = SF_DATETIME.format(now());
+        shape("Account", account, describe);
+        SalesforceSchema.AddressPicklists.apply(account, describe.stateAndCountryPicklists());
+        stamp(account, now, SALES_REP_ID);
         table("Account").put((String) account.get("Id"), account);
         for (Map<String, Object> line : lines) {
             Map<String, Object> item = new LinkedHashMap<>(line);
@@ -231,11 +304,16 @@ public class SalesforceSandbox extends SandboxServer {
                 Map<String, Object> p = new LinkedHashMap<>(product);
                 p.put("Id", productId);
                 p.put("IsActive", true);
+                shape("Product2", p, describe);
+                p.put("SystemModstamp", now);
+                p.put("LastModifiedDate", now);
                 table("Product2").put(productId, p);
                 item.put("Product2Id", productId);
             }
             item.put("OpportunityId", opportunity.get("Id"));
             if (item.get("Id") == null) item.put("Id", newId("OpportunityLineItem"));
+            shape("OpportunityLineItem", item, describe);
+            stamp(item, now, SALES_REP_ID);
             table("OpportunityLineItem").put((String) item.get("Id"), item);
         }
         String finalStage = (String) opportunity.getOrDefault("StageName", "Closed Won");
@@ -245,13 +323,30 @@ public class SalesforceSandbox extends SandboxServer {
             opportunity.put("IsWon", false);
             opportunity.put("IsClosed", false);
         }
-        opportunity.put("SystemModstamp", now);
-        opportunity.put("LastModifiedDate", now);
+        shape("Opportunity", opportunity, describe);
+        stamp(opportunity, now, SALES_REP_ID);
         table("Opportunity").put((String) opportunity.get("Id"), opportunity);
         if (!close) {
             return 0;
         }
         return closeOpportunity((String) opportunity.get("Id"), won ? "Closed Won" : finalStage);
+    }
+
+    /** Drops from a seed record the org-shape fields this org does not have (CurrencyIsoCode, Billing*Code). */
+    private static void shape(String type, Map<String, Object> record, SalesforceSchema describe) {
+        for (String field : List.of("CurrencyIsoCode", "BillingCountryCode", "BillingStateCode")) {
+            if (!describe.hasField(type, field)) {
+                record.remove(field);
+            }
+        }
+    }
+
+    /** Sets the audit fields of a record just written: SystemModstamp, LastModifiedDate, LastModifiedById. */
+    private static void stamp(Map<String, Object> record, String now, String user) {
+        record.put("SystemModstamp", now);
+        record.put("LastModifiedDate", now);
+        record.put("LastModifiedById", user);
+        record.putIfAbsent("CreatedDate", now);
     }
 
     /** Moves an opportunity to the given closed stage, as a sales rep does, and emits the change event. */
@@ -260,7 +355,7 @@ public class SalesforceSandbox extends SandboxServer {
         changes.put("StageName", stage);
         changes.put("IsWon", "Closed Won".equals(stage));
         changes.put("IsClosed", !stage.startsWith("Negotiation") && !stage.startsWith("Prospecting"));
-        long replayId = update("Opportunity", opportunityId, changes, "005Dn00000SalesRepAAA");
+        long replayId = update("Opportunity", opportunityId, changes, SALES_REP_ID);
         if ("Closed Won".equals(stage) && replayId > 0) {
             closingEvents.put(opportunityId, replayId);
         }
@@ -272,12 +367,17 @@ public class SalesforceSandbox extends SandboxServer {
         return closingEvents.getOrDefault(opportunityId, -1L);
     }
 
-    /** A sales rep edits fields of a record in the org's UI: the change emits a change event as any update does. */
+    /**
+     * A sales rep edits fields of a record in the org's UI. Every record gets new audit fields; only an Opportunity
+     * change emits a change event (the org selected Opportunity for Change Data Capture, and OpportunityLineItem has no
+     * change events at all: "Change Event Object Support").
+     * @return the replay id of the change event, or 0 when none was emitted
+     */
     public synchronized long editAsSalesRep(String type, String id, Map<String, Object> changes) {
         if (table(type).get(id) == null) {
             throw new IllegalArgumentException("no " + type + " " + id);
         }
-        return update(type, id, changes, "005Dn00000SalesRepAAA");
+        return update(type, id, changes, SALES_REP_ID);
     }
 
     /**
@@ -286,10 +386,13 @@ public class SalesforceSandbox extends SandboxServer {
      */
     public synchronized long publishHeaderOnlyEvent(String changeType, List<String> recordIds) {
         return pubSub.publish(ChangeEvents.encode(changeType, recordIds, Map.of(), UUID.randomUUID().toString(),
-                commitNumber.incrementAndGet(), Instant.now(), "005Dn00000SalesRepAAA"));
+                commitNumber.incrementAndGet(), now(), SALES_REP_ID));
     }
 
-    /** Delivers an already emitted change event once more to the live subscribers (at-least-once delivery). */
+    /**
+     * Delivers an already emitted change event once more to the live subscribers (at-least-once delivery).
+     * @return false when the event is not retained (never published, or older than the retention)
+     */
     public boolean redeliver(long replayId) {
         return pubSub.redeliver(replayId);
     }
@@ -306,7 +409,13 @@ public class SalesforceSandbox extends SandboxServer {
                 return true;
             }
             boolean close = !"false".equals(decodeForm(exchange.getRequestURI().getRawQuery()).get("close"));
-            long replayId = loadDeal(deal, close);
+            long replayId;
+            try {
+                replayId = loadDeal(deal, close);
+            } catch (IllegalArgumentException e) {
+                sendJson(exchange, 400, Map.of("error", e.getMessage()));
+                return true;
+            }
             sendJson(exchange, 201, Map.of("opportunityId", ((Map<String, Object>) deal.get("opportunity")).get("Id"),
                     "replayId", replayId));
             return true;
@@ -335,7 +444,8 @@ public class SalesforceSandbox extends SandboxServer {
         Map<String, Object> state = new LinkedHashMap<>();
         records.forEach((type, table) -> state.put(type, table.values().stream()
                 .sorted(Comparator.comparing(r -> String.valueOf(r.get("Id")))).toList()));
-        state.put("events", pubSub.events().size());
+        state.put("events", eventCount());
+        state.put("earliestRetainedReplayId", earliestRetainedReplayId());
         state.put("subscribers", pubSub.subscriberCount());
         state.put("apiCalls", apiCalls.get());
         state.put("writes", writeLog);
@@ -377,8 +487,23 @@ public class SalesforceSandbox extends SandboxServer {
             sendEmpty(exchange, 200);
             return;
         }
-        if (!path.startsWith("/services/data/")) {
+        if ((path.equals("/services/data") || path.equals("/services/data/")) && method.equals("GET")) {
+            sendJson(exchange, 200, versions());   // "You don't need authentication to retrieve the list of versions"
+            return;
+        }
+        Matcher versioned = VERSIONED.matcher(path);
+        if (!versioned.matches()) {
             sendErrors(exchange, 404, "NOT_FOUND", "The requested resource does not exist");
+            return;
+        }
+        int major = Integer.parseInt(versioned.group(1));
+        String version = major + "." + versioned.group(2);
+        if (!versioned.group(2).equals("0") || major > apiMajor()) {
+            sendErrors(exchange, 404, "NOT_FOUND", "The requested resource does not exist");
+            return;
+        }
+        if (major < OLDEST_API_VERSION) {
+            sendErrors(exchange, 410, "GONE", "API version " + version + " is retired and unavailable.");
             return;
         }
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -392,16 +517,45 @@ public class SalesforceSandbox extends SandboxServer {
             sendErrors(exchange, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
             return;
         }
+        String resource = versioned.group(3) == null ? "" : versioned.group(3);
         Matcher m;
-        if ((m = SOBJECT.matcher(path)).matches()) {
-            sObject(exchange, method, m.group(2), m.group(3));
-        } else if ((m = QUERY.matcher(path)).matches() && method.equals("GET")) {
-            query(exchange);
-        } else if ((m = COLLECTIONS.matcher(path)).matches() && method.equals("PATCH")) {
+        if ((m = SOBJECT.matcher(resource)).matches()) {
+            sObject(exchange, method, version, m.group(1), m.group(2));
+        } else if (QUERY.matcher(resource).matches() && method.equals("GET")) {
+            query(exchange, version);
+        } else if (COLLECTIONS.matcher(resource).matches() && method.equals("PATCH")) {
             collections(exchange);
         } else {
             sendErrors(exchange, 404, "NOT_FOUND", "The requested resource does not exist");
         }
+    }
+
+    private static int apiMajor() {
+        return Integer.parseInt(API_VERSION.substring(0, API_VERSION.indexOf('.')));
+    }
+
+    /**
+     * The Versions resource ("List Available REST API Versions", REST API Developer Guide): one entry per served
+     * version, oldest first, each with its release label, its root URL and its number. Releases are three a year,
+     * Winter, Spring, Summer; 32.0 was Winter '15.
+     */
+    static List<Map<String, String>> versions() {
+        List<Map<String, String>> versions = new ArrayList<>();
+        for (int v = OLDEST_API_VERSION; v <= apiMajor(); v++) {
+            int offset = v - 32;   // 32.0 = Winter '15
+            int year = 15 + Math.floorDiv(offset, 3);
+            String season = switch (Math.floorMod(offset, 3)) {
+                case 0 -> "Winter";
+                case 1 -> "Spring";
+                default -> "Summer";
+            };
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("label", season + " '" + year);
+            entry.put("url", "/services/data/v" + v + ".0");
+            entry.put("version", v + ".0");
+            versions.add(entry);
+        }
+        return versions;
     }
 
     private void token(HttpExchange exchange) throws IOException {
@@ -413,8 +567,9 @@ public class SalesforceSandbox extends SandboxServer {
         }
     }
 
-    private void sObject(HttpExchange exchange, String method, String type, String id) throws IOException {
-        if (!SalesforceSchema.knownObject(type)) {
+    private void sObject(HttpExchange exchange, String method, String version, String type, String id) throws IOException {
+        SalesforceSchema describe = schema;
+        if (!describe.knownObject(type)) {
             sendErrors(exchange, 404, "NOT_FOUND", "The requested resource does not exist");
             return;
         }
@@ -429,22 +584,23 @@ public class SalesforceSandbox extends SandboxServer {
                 List<String> selected = fields == null ? null : List.of(fields.split(","));
                 if (selected != null) {
                     for (String f : selected) {
-                        if (!SalesforceSchema.hasField(type, f.trim())) {
+                        if (!describe.hasField(type, f.trim())) {
                             sendErrors(exchange, 400, "INVALID_FIELD", "No such column '" + f.trim()
                                     + "' on sobject of type " + type);
                             return;
                         }
                     }
                 }
-                sendJson(exchange, 200, render(type, record, selected));
+                sendJson(exchange, 200, render(describe, version, type, record, selected));
             }
             case "PATCH" -> {
                 Map<String, Object> changes = json.readValue(readBody(exchange), new TypeReference<>() {
                 });
                 writeLog.add(Map.of("method", method, "path", exchange.getRequestURI().getPath(), "body", changes));
-                String error = checkWritable(type, changes);
+                FieldError error = checkWritable(describe, type, changes);
                 if (error != null) {
-                    sendErrors(exchange, 400, error.startsWith("Unable") ? "INVALID_FIELD_FOR_INSERT_UPDATE" : "INVALID_FIELD", error);
+                    sendJson(exchange, 400, List.of(Map.of("message", error.message(), "errorCode", error.statusCode(),
+                            "fields", List.of(error.field()))));
                     return;
                 }
                 update(type, id, changes, USER_ID);
@@ -454,8 +610,11 @@ public class SalesforceSandbox extends SandboxServer {
         }
     }
 
-    private void query(HttpExchange exchange) throws IOException {
+    // ---------------------------------------------------------------------------------------------------- query
+
+    private void query(HttpExchange exchange, String version) throws IOException {
         String q = decodeForm(exchange.getRequestURI().getRawQuery()).get("q");
+        SalesforceSchema describe = schema;
         Soql soql;
         try {
             soql = Soql.parse(q);
@@ -464,106 +623,263 @@ public class SalesforceSandbox extends SandboxServer {
             return;
         }
         String type = soql.object();
-        if (!SalesforceSchema.knownObject(type)) {
+        if (!describe.knownObject(type)) {
             sendErrors(exchange, 400, "INVALID_TYPE", "sObject type '" + type + "' is not supported.");
             return;
         }
+        List<Map<String, Object>> out;
+        try {
+            validate(describe, type, soql);
+            out = new ArrayList<>();
+            for (Map<String, Object> record : select(describe, type, table(type).values(), soql)) {
+                out.add(row(describe, version, type, record, soql));
+            }
+        } catch (Soql.SoqlException e) {
+            sendErrors(exchange, 400, e.errorCode, e.getMessage());
+            return;
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("totalSize", out.size());
+        result.put("done", true);
+        result.put("records", out);
+        sendJson(exchange, 200, result);
+    }
+
+    /**
+     * Checks every name the query uses against the describe, as an org does before running it: fields of the select
+     * list, of the subqueries (against the child object), of WHERE and ORDER BY (INVALID_FIELD), the child
+     * relationship of a subquery (INVALID_TYPE), and that each literal fits its field's type ({@link Soql#checkLiteral}).
+     */
+    private void validate(SalesforceSchema describe, String type, Soql soql) {
         List<String> referenced = new ArrayList<>(soql.fields());
         soql.conditions().forEach(c -> referenced.add(c.field()));
+        if (soql.orderBy() != null) {
+            referenced.add(soql.orderBy());
+        }
         for (String field : referenced) {
-            if (resolvePath(type, field) == null) {
-                sendErrors(exchange, 400, "INVALID_FIELD", "No such column '" + field + "' on entity '" + type
-                        + "'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.");
-                return;
+            if (resolve(describe, type, field) == null) {
+                throw new Soql.SoqlException("INVALID_FIELD", "No such column '" + field + "' on entity '" + type
+                        + "'. If you are attempting to use a custom field, be sure to append the '__c' after the"
+                        + " custom field name. Please reference your WSDL or the describe call for the appropriate names.");
             }
         }
+        for (Soql.Condition condition : soql.conditions()) {
+            Resolved field = resolve(describe, type, condition.field());
+            for (Soql.Literal literal : condition.values()) {
+                Soql.checkLiteral(field.field(), SalesforceSchema.type(field.field()), literal);
+            }
+        }
+        for (Soql sub : soql.subqueries()) {
+            Map.Entry<String, SalesforceSchema.ChildRelationship> child =
+                    SalesforceSchema.childRelationship(type, sub.object());
+            if (child == null) {
+                throw new Soql.SoqlException("INVALID_TYPE", "Didn't understand relationship '" + sub.object()
+                        + "' in FROM part of query call. If you are attempting to use a custom relationship, be sure"
+                        + " to append the '__r' after the custom relationship name. Please reference your WSDL or the"
+                        + " describe call for the appropriate names.");
+            }
+            validate(describe, child.getValue().childObject(), sub);
+        }
+    }
+
+    /** The records of {@code type} among {@code candidates} that match the query, ordered and limited. */
+    private List<Map<String, Object>> select(SalesforceSchema describe, String type,
+                                             Iterable<Map<String, Object>> candidates, Soql soql) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Map<String, Object> record : table(type).values()) {
-            boolean match = soql.conditions().stream().allMatch(c -> c.values().stream()
-                    .anyMatch(v -> Objects.equals(String.valueOf(value(type, record, c.field())), v)));
+        for (Map<String, Object> record : candidates) {
+            boolean match = soql.conditions().stream().allMatch(c -> {
+                Resolved field = resolve(describe, type, c.field());
+                return Soql.matches(value(describe, type, record, c.field()), SalesforceSchema.type(field.field()), c);
+            });
             if (match) {
                 rows.add(record);
             }
         }
+        Comparator<Map<String, Object>> byId = Comparator.comparing(r -> String.valueOf(r.get("Id")));
         if (soql.orderBy() != null) {
-            Comparator<Map<String, Object>> order = Comparator.comparing(r -> String.valueOf(value(type, r, soql.orderBy())));
-            rows.sort(soql.descending() ? order.reversed() : order);
+            Soql.FieldType orderType = SalesforceSchema.type(resolve(describe, type, soql.orderBy()).field());
+            // nulls first in ascending order, last in descending ("ORDER BY": NULLS FIRST is the default for ASC)
+            Comparator<Map<String, Object>> order = Comparator.comparing(
+                    r -> Soql.comparable(value(describe, type, r, soql.orderBy()), orderType),
+                    Comparator.nullsFirst(Comparator.naturalOrder()));
+            rows.sort((soql.descending() ? order.reversed() : order).thenComparing(byId));
         } else {
-            rows.sort(Comparator.comparing(r -> String.valueOf(r.get("Id"))));
+            rows.sort(byId);
         }
         if (soql.limit() != null && rows.size() > soql.limit()) {
-            rows = rows.subList(0, soql.limit());
+            rows = new ArrayList<>(rows.subList(0, soql.limit()));
         }
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Map<String, Object> record : rows) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("attributes", attributes(type, (String) record.get("Id")));
-            for (String field : soql.fields()) {
-                put(type, record, field, row);
-            }
-            out.add(row);
-        }
-        sendJson(exchange, 200, Map.of("totalSize", out.size(), "done", true, "records", out));
+        return rows;
     }
 
+    /**
+     * One query result record in Salesforce's shape ("Understanding Query Results", SOQL and SOSL Reference):
+     * {@code attributes} first, then the select list in its order; a parent relationship nests as an object with its
+     * own {@code attributes} (or null without a parent); a subquery is a query result of its own,
+     * {@code {"totalSize", "done", "records"}}, or null when the record has no children.
+     */
+    private Map<String, Object> row(SalesforceSchema describe, String version, String type, Map<String, Object> record,
+                                    Soql soql) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("attributes", attributes(version, type, (String) record.get("Id")));
+        for (Soql.SelectItem item : soql.select()) {
+            if (item instanceof Soql.Column column) {
+                put(describe, version, type, record, column.path(), row);
+            } else if (item instanceof Soql.Subquery subquery) {
+                Soql sub = subquery.query();
+                Map.Entry<String, SalesforceSchema.ChildRelationship> rel =
+                        SalesforceSchema.childRelationship(type, sub.object());
+                String childType = rel.getValue().childObject();
+                List<Map<String, Object>> children = table(childType).values().stream()
+                        .filter(c -> Objects.equals(c.get(rel.getValue().field()), record.get("Id"))).toList();
+                List<Map<String, Object>> childRows = new ArrayList<>();
+                for (Map<String, Object> child : select(describe, childType, children, sub)) {
+                    childRows.add(row(describe, version, childType, child, sub));
+                }
+                if (childRows.isEmpty()) {
+                    row.put(rel.getKey(), null);
+                } else {
+                    Map<String, Object> result = new LinkedHashMap<>();
+                    result.put("totalSize", childRows.size());
+                    result.put("done", true);
+                    result.put("records", childRows);
+                    row.put(rel.getKey(), result);
+                }
+            }
+        }
+        return row;
+    }
+
+    // ------------------------------------------------------------------------------------------- sObject Collections
+
+    /**
+     * {@code PATCH /composite/sobjects}, as "Update Records Using sObject Collections" (REST API Developer Guide)
+     * documents it: {@code {"allOrNone": bool, "records": [{"attributes": {"type": ...}, "id": ..., field: value}]}}
+     * with at most 200 records; a body that is not well formed is a 400; otherwise 200 with one SaveResult
+     * {@code {"id", "success", "errors": [{"statusCode", "message", "fields"}]}} per record in request order. With
+     * {@code allOrNone} false each record succeeds or fails alone; with true, one failure rolls the whole request back
+     * and the records that were valid fail with ALL_OR_NONE_OPERATION_ROLLED_BACK ("AllOrNoneHeader", SOAP API
+     * Developer Guide: "If other records in the same call have no errors, their errors fields indicate that they were
+     * rolled back due to other errors"). More than 200 records: 400 EXCEEDED_ID_LIMIT "record limit reached. cannot
+     * submit more than 200 records into this call" (the code and message orgs answer; the guide names the limit).
+     */
     @SuppressWarnings("unchecked")
     private void collections(HttpExchange exchange) throws IOException {
-        Map<String, Object> body = json.readValue(readBody(exchange), new TypeReference<>() {
-        });
-        writeLog.add(Map.of("method", "PATCH", "path", exchange.getRequestURI().getPath(), "body", body));
-        List<Map<String, Object>> list = (List<Map<String, Object>>) body.getOrDefault("records", List.of());
-        if (list.size() > 200) {
-            sendErrors(exchange, 400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call");
+        String text = readBody(exchange);
+        Map<String, Object> body;
+        try {
+            body = json.readValue(text, new TypeReference<>() {
+            });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            sendErrors(exchange, 400, "JSON_PARSER_ERROR", "The request body is not valid JSON: " + e.getOriginalMessage());
             return;
         }
-        boolean allOrNone = Boolean.TRUE.equals(body.get("allOrNone"));
-        List<Map<String, Object>> results = new ArrayList<>();
+        writeLog.add(Map.of("method", "PATCH", "path", exchange.getRequestURI().getPath(), "body", body));
+        if (!(body.get("records") instanceof List<?> raw) || raw.stream().anyMatch(r -> !(r instanceof Map<?, ?>))) {
+            sendErrors(exchange, 400, "JSON_PARSER_ERROR", "records is required: a list of sObjects");
+            return;
+        }
+        List<Map<String, Object>> list = (List<Map<String, Object>>) raw;
+        if (list.size() > COLLECTION_LIMIT) {
+            sendErrors(exchange, 400, "EXCEEDED_ID_LIMIT",
+                    "record limit reached. cannot submit more than 200 records into this call");
+            return;
+        }
+        sendJson(exchange, 200, saveAll(list, Boolean.TRUE.equals(body.get("allOrNone"))));
+    }
+
+    /** Checks and updates the records of one sObject Collections call as one transaction; its SaveResults. */
+    private synchronized List<Map<String, Object>> saveAll(List<Map<String, Object>> list, boolean allOrNone) {
+        SalesforceSchema describe = schema;
+        List<FieldError> errors = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
         List<Runnable> applies = new ArrayList<>();
         for (Map<String, Object> item : list) {
             Map<String, Object> changes = new LinkedHashMap<>(item);
-            Map<String, Object> attributes = (Map<String, Object>) changes.remove("attributes");
-            String id = (String) changes.remove("id");
-            String type = attributes == null ? null : (String) attributes.get("type");
-            String error = type == null ? "attributes.type is required" : !SalesforceSchema.knownObject(type)
-                    ? "sObject type '" + type + "' is not supported." : table(type).get(id) == null
-                    ? "invalid cross reference id" : checkWritable(type, changes);
-            if (error == null) {
-                applies.add(() -> update(type, id, changes, USER_ID));
-                results.add(Map.of("id", id, "success", true, "errors", List.of()));
+            Object attributes = changes.remove("attributes");
+            Object rawId = changes.remove("id");
+            String id = rawId instanceof String s ? s : null;
+            String type = attributes instanceof Map<?, ?> a && a.get("type") instanceof String t ? t : null;
+            FieldError error;
+            if (type == null) {
+                error = new FieldError("INVALID_TYPE", "sObject type is required: attributes.type", null);
+            } else if (!describe.knownObject(type)) {
+                error = new FieldError("INVALID_TYPE", "sObject type '" + type + "' is not supported.", null);
+            } else if (id == null || table(type).get(id) == null) {
+                error = new FieldError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "Id");
+                id = null;
             } else {
-                results.add(Map.of("success", false, "errors", List.of(Map.of("statusCode",
-                        error.contains("cross reference") ? "INVALID_CROSS_REFERENCE_KEY" : "INVALID_FIELD",
-                        "message", error, "fields", List.of()))));
+                error = checkWritable(describe, type, changes);
+            }
+            errors.add(error);
+            ids.add(id);
+            if (error == null) {
+                String recordId = id;
+                applies.add(() -> update(type, recordId, changes, USER_ID));
             }
         }
-        boolean anyFailed = results.stream().anyMatch(r -> !Boolean.TRUE.equals(r.get("success")));
-        if (!(allOrNone && anyFailed)) {
+        boolean rolledBack = allOrNone && errors.stream().anyMatch(Objects::nonNull);
+        if (!rolledBack) {
             applies.forEach(Runnable::run);
         }
-        sendJson(exchange, 200, results);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            FieldError error = errors.get(i);
+            if (error == null && rolledBack) {
+                error = new FieldError("ALL_OR_NONE_OPERATION_ROLLED_BACK", "Record rolled back because not all"
+                        + " records were valid and the request was using AllOrNone header", null);
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            if (ids.get(i) != null) {
+                result.put("id", ids.get(i));
+            }
+            result.put("success", error == null);
+            result.put("errors", error == null ? List.of() : List.of(error.asJson()));
+            results.add(result);
+        }
+        return results;
     }
 
     // ------------------------------------------------------------------------------------------------------ records
 
-    private String checkWritable(String type, Map<String, Object> changes) {
+    /** One error of a write: Salesforce's statusCode, message and the field concerned (null when none). */
+    private record FieldError(String statusCode, String message, String field) {
+        Map<String, Object> asJson() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("statusCode", statusCode);
+            json.put("message", message);
+            json.put("fields", field == null ? List.of() : List.of(field));
+            return json;
+        }
+    }
+
+    /** Null when every field exists and may be written; else INVALID_FIELD or INVALID_FIELD_FOR_INSERT_UPDATE. */
+    private static FieldError checkWritable(SalesforceSchema describe, String type, Map<String, Object> changes) {
         for (String field : changes.keySet()) {
-            if (!SalesforceSchema.hasField(type, field)) {
-                return "No such column '" + field + "' on sobject of type " + type;
+            if (!describe.hasField(type, field)) {
+                return new FieldError("INVALID_FIELD", "No such column '" + field + "' on sobject of type " + type, field);
             }
-            if (SalesforceSchema.READ_ONLY.contains(SalesforceSchema.canonical(type, field))) {
-                return "Unable to create/update fields: " + field
-                        + ". Please check the security settings of this field and verify that it is read/write for your profile or permission set.";
+            if (SalesforceSchema.readOnly(describe.canonical(type, field))) {
+                return new FieldError("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: " + field
+                        + ". Please check the security settings of this field and verify that it is read/write for"
+                        + " your profile or permission set.", field);
             }
         }
         return null;
     }
 
-    /** Applies changes and, for an Opportunity whose values changed, emits an UPDATE change event. */
+    /**
+     * Applies changes to any record. When a value changed, the record gets new audit fields (SystemModstamp,
+     * LastModifiedDate on the sandbox clock, LastModifiedById = {@code user}); only an Opportunity change emits an
+     * UPDATE change event, as the org selected only Opportunity for Change Data Capture.
+     * @return the replay id of the change event, or 0 when none was emitted
+     */
     private synchronized long update(String type, String id, Map<String, Object> changes, String user) {
+        SalesforceSchema describe = schema;
         Map<String, Object> record = table(type).get(id);
         Map<String, Object> changed = new LinkedHashMap<>();
         changes.forEach((field, value) -> {
-            String name = SalesforceSchema.canonical(type, field);
+            String name = describe.canonical(type, field);
             if (!Objects.equals(normalize(record.get(name)), normalize(value))) {
                 changed.put(name, value);
             }
@@ -572,9 +888,13 @@ public class SalesforceSandbox extends SandboxServer {
         if (changed.isEmpty()) {
             return 0;
         }
-        Instant now = Instant.now();
-        record.put("SystemModstamp", SF_DATETIME.format(now));
-        record.put("LastModifiedDate", SF_DATETIME.format(now));
+        Instant now = now();
+        String stamp = SF_DATETIME.format(now);
+        record.put("SystemModstamp", stamp);
+        record.put("LastModifiedDate", stamp);
+        if (describe.hasField(type, "LastModifiedById")) {
+            record.put("LastModifiedById", user);
+        }
         if (!"Opportunity".equals(type)) {
             return 0;
         }
@@ -582,6 +902,11 @@ public class SalesforceSandbox extends SandboxServer {
         String transactionKey = UUID.randomUUID().toString();
         return pubSub.publish(ChangeEvents.encode("UPDATE", List.of(id), changed, transactionKey,
                 commitNumber.incrementAndGet(), now, user));
+    }
+
+    /** Now on the sandbox clock ({@link #clock()}, moved by {@link #advance}). */
+    private Instant now() {
+        return oauth.clock().instant();
     }
 
     private static Object normalize(Object value) {
@@ -601,14 +926,19 @@ public class SalesforceSandbox extends SandboxServer {
         return prefix + body + "AAA";
     }
 
-    private Map<String, Object> attributes(String type, String id) {
-        return Map.of("type", type, "url", "/services/data/v56.0/sobjects/" + type + "/" + id);
+    /** A record's {@code attributes}: its type and its URL under the API version of the request. */
+    private static Map<String, Object> attributes(String version, String type, String id) {
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("type", type);
+        attributes.put("url", "/services/data/v" + version + "/sobjects/" + type + "/" + id);
+        return attributes;
     }
 
-    private Map<String, Object> render(String type, Map<String, Object> record, List<String> selected) {
+    private Map<String, Object> render(SalesforceSchema describe, String version, String type, Map<String, Object> record,
+                                       List<String> selected) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("attributes", attributes(type, (String) record.get("Id")));
-        for (String field : SalesforceSchema.FIELDS.get(type).stream().sorted().toList()) {
+        out.put("attributes", attributes(version, type, (String) record.get("Id")));
+        for (String field : describe.fields(type).stream().sorted().toList()) {
             if (selected == null || selected.stream().anyMatch(s -> s.trim().equalsIgnoreCase(field))) {
                 out.put(field, record.get(field));
             }
@@ -616,56 +946,55 @@ public class SalesforceSandbox extends SandboxServer {
         return out;
     }
 
-    /** Resolves "Field" or "Relationship.Field" against the describe; null when it does not exist. */
-    private String[] resolvePath(String type, String path) {
+    /** A field path resolved against the describe: the lookup followed (null for a field of the object) and the field. */
+    private record Resolved(Map.Entry<String, SalesforceSchema.Lookup> lookup, String field) {
+    }
+
+    /** Resolves "Field" or "Relationship.Field"; null when it does not exist. */
+    private static Resolved resolve(SalesforceSchema describe, String type, String path) {
         String[] parts = path.split("\\.");
         if (parts.length == 1) {
-            return SalesforceSchema.hasField(type, parts[0]) ? parts : null;
+            return describe.hasField(type, parts[0]) ? new Resolved(null, describe.canonical(type, parts[0])) : null;
         }
-        Map<String, String[]> rels = SalesforceSchema.RELATIONSHIPS.getOrDefault(type, Map.of());
-        String[] rel = rels.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(parts[0]))
-                .map(Map.Entry::getValue).findFirst().orElse(null);
-        if (parts.length != 2 || rel == null || !SalesforceSchema.hasField(rel[1], parts[1])) {
+        Map.Entry<String, SalesforceSchema.Lookup> lookup = SalesforceSchema.lookup(type, parts[0]);
+        if (parts.length != 2 || lookup == null || !describe.hasField(lookup.getValue().target(), parts[1])) {
             return null;
         }
-        return parts;
+        return new Resolved(lookup, describe.canonical(lookup.getValue().target(), parts[1]));
     }
 
-    private Object value(String type, Map<String, Object> record, String path) {
-        String[] parts = path.split("\\.");
-        if (parts.length == 1) {
-            return record.get(SalesforceSchema.canonical(type, parts[0]));
+    private Map<String, Object> parent(Map<String, Object> record, SalesforceSchema.Lookup lookup) {
+        Object parentId = record.get(lookup.field());
+        return parentId == null ? null : table(lookup.target()).get(String.valueOf(parentId));
+    }
+
+    private Object value(SalesforceSchema describe, String type, Map<String, Object> record, String path) {
+        Resolved resolved = resolve(describe, type, path);
+        if (resolved.lookup() == null) {
+            return record.get(resolved.field());
         }
-        String[] rel = relationship(type, parts[0]);
-        Map<String, Object> target = table(rel[1]).get((String) record.get(rel[0]));
-        return target == null ? null : target.get(SalesforceSchema.canonical(rel[1], parts[1]));
-    }
-
-    private String[] relationship(String type, String name) {
-        return SalesforceSchema.RELATIONSHIPS.get(type).entrySet().stream()
-                .filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).findFirst().orElseThrow();
+        Map<String, Object> target = parent(record, resolved.lookup().getValue());
+        return target == null ? null : target.get(resolved.field());
     }
 
     @SuppressWarnings("unchecked")
-    private void put(String type, Map<String, Object> record, String path, Map<String, Object> row) {
-        String[] parts = path.split("\\.");
-        if (parts.length == 1) {
-            String name = SalesforceSchema.canonical(type, parts[0]);
-            row.put(name, record.get(name));
+    private void put(SalesforceSchema describe, String version, String type, Map<String, Object> record, String path,
+                     Map<String, Object> row) {
+        Resolved resolved = resolve(describe, type, path);
+        if (resolved.lookup() == null) {
+            row.put(resolved.field(), record.get(resolved.field()));
             return;
         }
-        String[] rel = relationship(type, parts[0]);
-        String relName = SalesforceSchema.RELATIONSHIPS.get(type).entrySet().stream()
-                .filter(e -> e.getKey().equalsIgnoreCase(parts[0])).map(Map.Entry::getKey).findFirst().orElseThrow();
-        Map<String, Object> target = table(rel[1]).get((String) record.get(rel[0]));
+        String relName = resolved.lookup().getKey();
+        SalesforceSchema.Lookup lookup = resolved.lookup().getValue();
+        Map<String, Object> target = parent(record, lookup);
         if (target == null) {
             row.put(relName, null);
             return;
         }
         Map<String, Object> nested = (Map<String, Object>) row.computeIfAbsent(relName,
-                k -> new LinkedHashMap<>(Map.of("attributes", attributes(rel[1], (String) target.get("Id")))));
-        String field = SalesforceSchema.canonical(rel[1], parts[1]);
-        nested.put(field, target.get(field));
+                k -> new LinkedHashMap<>(Map.of("attributes", attributes(version, lookup.target(), (String) target.get("Id")))));
+        nested.put(resolved.field(), target.get(resolved.field()));
     }
 
     private void sendErrors(HttpExchange exchange, int status, String errorCode, String message) throws IOException {

@@ -129,6 +129,65 @@ class SalesforceSandboxTest {
     }
 
     @Test
+    void sObjectCollectionsFailARecordAloneOrRollEverythingBack() throws Exception {
+        String records = "[{\"attributes\":{\"type\":\"Opportunity\"},\"id\":\"006Dn00000SeedAAA\",\"Sync_Status__c\":\"%s\"},"
+                + "{\"attributes\":{\"type\":\"Opportunity\"},\"id\":\"006Dn00000SeedAAA\",\"IsWon\":false},"
+                + "{\"attributes\":{\"type\":\"Account\"},\"id\":\"001Dn00000AcmeAAA\",\"Colour__c\":\"red\"}]";
+        HttpResponse<String> partial = patch("/services/data/v56.0/composite/sobjects",
+                "{\"allOrNone\":false,\"records\":" + records.formatted("Partial") + "}");
+        assertThat(partial.statusCode()).isEqualTo(200);
+        List<Map<String, Object>> results = JSON.readValue(partial.body(), new TypeReference<>() {
+        });
+        assertThat(results).hasSize(3);
+        assertThat(results.get(0)).containsEntry("id", "006Dn00000SeedAAA").containsEntry("success", true)
+                .containsEntry("errors", List.of());
+        assertThat(results.get(1).get("success")).isEqualTo(false);
+        assertThat(partial.body()).contains("INVALID_FIELD_FOR_INSERT_UPDATE").contains("\"fields\":[\"IsWon\"]")
+                .contains("\"statusCode\":\"INVALID_FIELD\"").contains("\"fields\":[\"Colour__c\"]");
+        assertThat(org.record("Opportunity", "006Dn00000SeedAAA")).containsEntry("Sync_Status__c", "Partial");
+
+        HttpResponse<String> all = patch("/services/data/v56.0/composite/sobjects",
+                "{\"allOrNone\":true,\"records\":" + records.formatted("AllOrNone") + "}");
+        results = JSON.readValue(all.body(), new TypeReference<>() {
+        });
+        assertThat(results).allSatisfy(r -> assertThat(r.get("success")).isEqualTo(false));
+        assertThat(all.body()).contains("ALL_OR_NONE_OPERATION_ROLLED_BACK").contains("INVALID_FIELD_FOR_INSERT_UPDATE");
+        assertThat(results.get(0)).containsEntry("id", "006Dn00000SeedAAA");
+        assertThat(org.record("Opportunity", "006Dn00000SeedAAA")).containsEntry("Sync_Status__c", "Partial")
+                .containsEntry("LastModifiedById", SalesforceSandbox.USER_ID);
+
+        org.faults().failNext(1, 503);
+        HttpResponse<String> injected = patch("/services/data/v56.0/composite/sobjects",
+                "{\"allOrNone\":false,\"records\":" + records.formatted("Faulted") + "}");
+        assertThat(injected.statusCode()).isEqualTo(503);
+        assertThat(injected.body()).contains("SERVER_UNAVAILABLE");
+        assertThat(org.record("Opportunity", "006Dn00000SeedAAA")).containsEntry("Sync_Status__c", "Partial");
+    }
+
+    @Test
+    void apiVersionsUpToTheNewestAreServedAndListed() throws Exception {
+        HttpResponse<String> versions = HTTP.send(HttpRequest.newBuilder(URI.create(org.baseUrl() + "/services/data/"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(versions.statusCode()).isEqualTo(200);
+        List<Map<String, String>> list = JSON.readValue(versions.body(), new TypeReference<>() {
+        });
+        assertThat(list.get(list.size() - 1)).containsEntry("version", SalesforceSandbox.API_VERSION)
+                .containsEntry("url", "/services/data/v" + SalesforceSandbox.API_VERSION)
+                .containsEntry("label", "Winter '27");
+        assertThat(list).contains(Map.of("label", "Winter '26", "url", "/services/data/v65.0", "version", "65.0"),
+                Map.of("label", "Summer '14", "url", "/services/data/v31.0", "version", "31.0"));
+
+        HttpResponse<String> newest = get("/services/data/v" + SalesforceSandbox.API_VERSION
+                + "/sobjects/Account/001Dn00000AcmeAAA", token);
+        assertThat(newest.statusCode()).isEqualTo(200);
+        assertThat(newest.body()).contains("\"url\":\"/services/data/v68.0/sobjects/Account/001Dn00000AcmeAAA\"");
+        HttpResponse<String> future = get("/services/data/v69.0/sobjects/Account/001Dn00000AcmeAAA", token);
+        assertThat(future.statusCode()).isEqualTo(404);
+        assertThat(future.body()).contains("NOT_FOUND");
+        assertThat(get("/services/data/v30.0/sobjects/Account/001Dn00000AcmeAAA", token).statusCode()).isEqualTo(410);
+    }
+
+    @Test
     void theApiBudgetIsEnforced() throws Exception {
         org.dailyApiLimit(org.apiCalls() + 1);
         try {
