@@ -73,6 +73,12 @@ class ChaosTest extends BridgeTestSupport {
             INFRA.salesforce().loadDeal(seedDeal(opportunity, account), true);
         }
 
+        // chaos alone rarely outlasts a retry now that a deal makes few Salesforce calls and write-backs are retried
+        // from their queue: a short ERP outage while deals are in flight makes sure some do
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> opportunities.stream().filter(this::synced).count() >= 20);
+        INFRA.erp().faults().failNext(16, 503);
+
         // every deal ends Synced on the Opportunity or kept as an open dead letter
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             Set<String> deadLettered = openDeadLetters().keySet();

@@ -267,7 +267,8 @@ public class SalesforceSandbox extends SandboxServer {
         return List.copyOf(writeLog);
     }
 
-    public Map<String, Object> record(String type, String id) {
+    /** A copy of a record; synchronized with the writes, which change records in place. */
+    public synchronized Map<String, Object> record(String type, String id) {
         Map<String, Object> record = table(type).get(id);
         return record == null ? null : new LinkedHashMap<>(record);
     }
@@ -591,7 +592,11 @@ public class SalesforceSandbox extends SandboxServer {
                         }
                     }
                 }
-                sendJson(exchange, 200, render(describe, version, type, record, selected));
+                Map<String, Object> rendered;
+                synchronized (this) {
+                    rendered = render(describe, version, type, record, selected);
+                }
+                sendJson(exchange, 200, rendered);
             }
             case "PATCH" -> {
                 Map<String, Object> changes = json.readValue(readBody(exchange), new TypeReference<>() {
@@ -631,8 +636,10 @@ public class SalesforceSandbox extends SandboxServer {
         try {
             validate(describe, type, soql);
             out = new ArrayList<>();
-            for (Map<String, Object> record : select(describe, type, table(type).values(), soql)) {
-                out.add(row(describe, version, type, record, soql));
+            synchronized (this) {   // records change in place under this lock: read them under it too
+                for (Map<String, Object> record : select(describe, type, table(type).values(), soql)) {
+                    out.add(row(describe, version, type, record, soql));
+                }
             }
         } catch (Soql.SoqlException e) {
             sendErrors(exchange, 400, e.errorCode, e.getMessage());
