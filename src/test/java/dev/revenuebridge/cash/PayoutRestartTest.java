@@ -3,18 +3,14 @@ package dev.revenuebridge.cash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.revenuebridge.RevenueBridgeApplication;
 import dev.revenuebridge.support.BridgeInfrastructure;
 import dev.revenuebridge.support.StripeCalls;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -74,14 +70,8 @@ class PayoutRestartTest {
     }
 
     private ConfigurableApplicationContext start(String name, String jdbcUrl) {
-        List<String> args = new ArrayList<>();
-        INFRA.bridgeProperties(name, jdbcUrl).forEach((k, v) -> args.add("--" + k + "=" + v));
-        args.add("--server.port=0");
-        args.add("--camel.main.shutdown-timeout=1");
-        args.add("--revenue.retry.initial-delay-ms=100");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(RevenueBridgeApplication.class)
-                .registerShutdownHook(false).run(args.toArray(String[]::new));
-        StripeCalls.deliverWebhooksTo(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")), false, false);
+        ConfigurableApplicationContext context = INFRA.startBridge(name, jdbcUrl, Map.of("camel.main.shutdown-timeout", "1"));
+        StripeCalls.deliverWebhooksTo(BridgeInfrastructure.port(context), false, false);
         return context;
     }
 

@@ -4,15 +4,12 @@ import static dev.revenuebridge.support.BridgeTestSupport.seedDeal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.revenuebridge.RevenueBridgeApplication;
 import dev.revenuebridge.support.BridgeInfrastructure;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -74,15 +71,7 @@ class RestartRecoveryTest {
     }
 
     private ConfigurableApplicationContext start(String name, String jdbcUrl) {
-        List<String> args = new ArrayList<>();
-        INFRA.bridgeProperties(name, jdbcUrl).forEach((k, v) -> args.add("--" + k + "=" + v));
-        args.add("--server.port=0");
-        args.add("--camel.main.shutdown-timeout=2");
-        args.add("--revenue.retry.initial-delay-ms=100");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(RevenueBridgeApplication.class)
-                .registerShutdownHook(false).run(args.toArray(String[]::new));
-        await().atMost(Duration.ofSeconds(20)).until(() -> INFRA.salesforce().subscriberCount() > 0);
-        return context;
+        return INFRA.startBridge(name, jdbcUrl, Map.of());
     }
 
     private static void awaitSynced(String opportunityId) {
@@ -98,11 +87,7 @@ class RestartRecoveryTest {
                 .as("ERP sales orders of %s", opportunityId).hasSize(1);
     }
 
-    @SuppressWarnings("unchecked")
     private static long count(String kind, String opportunityId) {
-        return INFRA.stripe().objects(kind).stream()
-                .filter(o -> opportunityId.equals(((Map<String, Object>) o.getOrDefault("metadata", Map.of()))
-                        .get("sf_opportunity_id")))
-                .count();
+        return INFRA.stripeObjectsOf(kind, opportunityId);
     }
 }

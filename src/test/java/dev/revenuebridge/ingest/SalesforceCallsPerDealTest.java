@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import static dev.revenuebridge.support.BridgeTestSupport.seedDeal;
 
-import dev.revenuebridge.RevenueBridgeApplication;
 import dev.revenuebridge.support.BridgeInfrastructure;
 import dev.revenuebridge.support.StripeCalls;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.AfterEach;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -41,16 +39,7 @@ class SalesforceCallsPerDealTest {
     /** A bridge with the production write-back wait, not the tests' quicker one: counted is what a real org sees. */
     private ConfigurableApplicationContext start() {
         String name = "calls_" + ProcessHandle.current().pid();
-        List<String> args = new ArrayList<>();
-        Map<String, String> properties = INFRA.bridgeProperties(name, INFRA.createDatabase(name));
-        properties.put("revenue.salesforce.write-back.max-wait-ms", "2000");
-        properties.forEach((k, v) -> args.add("--" + k + "=" + v));
-        args.add("--server.port=0");
-        args.add("--camel.main.shutdown-timeout=2");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(RevenueBridgeApplication.class)
-                .registerShutdownHook(false).run(args.toArray(String[]::new));
-        await().atMost(Duration.ofSeconds(20)).until(() -> INFRA.salesforce().subscriberCount() > 0);
-        return context;
+        return INFRA.startBridge(name, INFRA.createDatabase(name), Map.of("revenue.salesforce.write-back.max-wait-ms", "2000"));
     }
 
     /** Pays as fast as the Stripe sandbox lets the test (its rate limit is shared with the bridge's calls). */
@@ -63,7 +52,7 @@ class SalesforceCallsPerDealTest {
     void aBurstOfDealsCostsAtMostTwoSalesforceCallsPerDeal() {
         bridge = start();
         JdbcTemplate jdbc = bridge.getBean(JdbcTemplate.class);
-        StripeCalls.deliverWebhooksTo(Integer.parseInt(bridge.getEnvironment().getProperty("local.server.port")), false, false);
+        StripeCalls.deliverWebhooksTo(BridgeInfrastructure.port(bridge), false, false);
         List<String> opportunities = new ArrayList<>();
         for (int i = 0; i < DEALS; i++) {
             opportunities.add(String.format(Locale.ROOT, "006Dn0Calls%04dAAA", i));

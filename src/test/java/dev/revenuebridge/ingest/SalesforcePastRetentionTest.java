@@ -4,11 +4,9 @@ import static dev.revenuebridge.support.BridgeTestSupport.seedDeal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.revenuebridge.RevenueBridgeApplication;
 import dev.revenuebridge.support.BridgeInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -95,15 +92,7 @@ class SalesforcePastRetentionTest {
     }
 
     private ConfigurableApplicationContext start(String name, String jdbcUrl) {
-        List<String> args = new ArrayList<>();
-        infra.bridgeProperties(name, jdbcUrl).forEach((k, v) -> args.add("--" + k + "=" + v));
-        args.add("--server.port=0");
-        args.add("--camel.main.shutdown-timeout=2");
-        args.add("--revenue.retry.initial-delay-ms=100");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(RevenueBridgeApplication.class)
-                .registerShutdownHook(false).run(args.toArray(String[]::new));
-        await().atMost(Duration.ofSeconds(30)).until(() -> infra.salesforce().subscriberCount() > 0);
-        return context;
+        return infra.startBridge(name, jdbcUrl, Map.of());
     }
 
     private static void awaitSynced(String opportunityId) {
@@ -118,11 +107,7 @@ class SalesforcePastRetentionTest {
                 .as("ERP sales orders of %s", opportunityId).hasSize(1);
     }
 
-    @SuppressWarnings("unchecked")
     private static long count(String kind, String opportunityId) {
-        return infra.stripe().objects(kind).stream()
-                .filter(o -> opportunityId.equals(((Map<String, Object>) o.getOrDefault("metadata", Map.of()))
-                        .get("sf_opportunity_id")))
-                .count();
+        return infra.stripeObjectsOf(kind, opportunityId);
     }
 }

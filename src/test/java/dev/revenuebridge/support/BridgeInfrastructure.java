@@ -215,6 +215,39 @@ public final class BridgeInfrastructure implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts a whole bridge process-like (its own Spring context, no shutdown hook) on these sandboxes, with the
+     * properties of {@link #bridgeProperties} plus {@code overrides}, on a free HTTP port, and waits until it is
+     * subscribed to Salesforce. For tests that stop and start bridges; the caller closes it.
+     */
+    public org.springframework.context.ConfigurableApplicationContext startBridge(String name, String jdbcUrl,
+                                                                                 Map<String, String> overrides) {
+        Map<String, String> properties = bridgeProperties(name, jdbcUrl);
+        properties.put("server.port", "0");
+        properties.put("camel.main.shutdown-timeout", "2");
+        properties.put("revenue.retry.initial-delay-ms", "100");
+        properties.putAll(overrides);
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        var context = new org.springframework.boot.builder.SpringApplicationBuilder(dev.revenuebridge.RevenueBridgeApplication.class)
+                .registerShutdownHook(false).run(args);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> salesforce.subscriberCount() > 0);
+        return context;
+    }
+
+    /** The HTTP port a bridge started by {@link #startBridge} listens on. */
+    public static int port(org.springframework.context.ConfigurableApplicationContext bridge) {
+        return Integer.parseInt(bridge.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /** Stripe objects of a kind (customers, subscriptions, invoices) made for a deal (metadata sf_opportunity_id). */
+    @SuppressWarnings("unchecked")
+    public long stripeObjectsOf(String kind, String opportunityId) {
+        return stripe.objects(kind).stream()
+                .filter(o -> opportunityId.equals(((Map<String, Object>) o.getOrDefault("metadata", Map.of()))
+                        .get("sf_opportunity_id")))
+                .count();
+    }
+
     @Override
     public synchronized void close() {
         salesforce.close();
