@@ -46,7 +46,7 @@ public class DeadLetterReplay {
     @ManagedOperation(description = "Replay one dead letter through the same idempotency guards")
     @ManagedOperationParameters(@ManagedOperationParameter(name = "id", description = "dead letter id"))
     public String replay(long id) {
-        return replay(id, "jmx").detail();
+        return replay(id, jmxActor()).detail();
     }
 
     @ManagedOperation(description = "Replay every open dead letter of a route (empty: any) whose error contains a text (empty: any)")
@@ -61,7 +61,7 @@ public class DeadLetterReplay {
             boolean reason = reasonContains == null || reasonContains.isBlank()
                     || String.valueOf(letter.errorMessage()).contains(reasonContains);
             if (route && reason) {
-                outcomes.add(replay(letter.id(), "jmx"));
+                outcomes.add(replay(letter.id(), jmxActor()));
             }
         }
         return outcomes.stream().filter(Outcome::done).count() + " of " + outcomes.size() + " replayed";
@@ -72,7 +72,7 @@ public class DeadLetterReplay {
             @ManagedOperationParameter(name = "id", description = "dead letter id"),
             @ManagedOperationParameter(name = "reason", description = "why it is discarded")})
     public String discard(long id, String reason) {
-        return discard(id, reason, "jmx").detail();
+        return discard(id, reason, jmxActor()).detail();
     }
 
     public Outcome replay(long id, String actor) {
@@ -111,5 +111,14 @@ public class DeadLetterReplay {
         }
         audit.operatorAction(letter.get().opportunityId(), "dead-letter-discard", actor, "dead letter " + id + ": " + reason);
         return new Outcome(id, true, "dead letter " + id + " discarded");
+    }
+
+    /**
+     * Who called an MBean operation: the operator signed in to Jolokia/Hawtio (the call runs in their request), or
+     * "jmx" for a direct JMX connection, which has no principal of the bridge's.
+     */
+    private static String jmxActor() {
+        var authentication = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+        return authentication == null || authentication.getName() == null ? "jmx" : authentication.getName();
     }
 }

@@ -18,7 +18,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api")
 public class OpsController {
 
-    public record Discard(String reason, String actor) {
+    /** Why a dead letter is discarded; who discards it is the signed-in operator. */
+    public record Discard(String reason) {
     }
 
     private final DeadLetters deadLetters;
@@ -37,17 +38,16 @@ public class OpsController {
     }
 
     @PostMapping("/dead-letters/{id}/replay")
-    public ResponseEntity<DeadLetterReplay.Outcome> replay(@PathVariable long id,
-                                                          @RequestParam(required = false, defaultValue = "ops-api") String actor) {
-        var outcome = replay.replay(id, actor);
+    public ResponseEntity<DeadLetterReplay.Outcome> replay(@PathVariable long id, java.security.Principal operator) {
+        var outcome = replay.replay(id, operator.getName());
         return ResponseEntity.status(outcome.done() ? HttpStatus.ACCEPTED
                 : deadLetters.find(id).isEmpty() ? HttpStatus.NOT_FOUND : HttpStatus.CONFLICT).body(outcome);
     }
 
     @PostMapping("/dead-letters/{id}/discard")
-    public ResponseEntity<DeadLetterReplay.Outcome> discard(@PathVariable long id, @RequestBody(required = false) Discard body) {
-        var outcome = replay.discard(id, body == null ? null : body.reason(),
-                body == null || body.actor() == null ? "ops-api" : body.actor());
+    public ResponseEntity<DeadLetterReplay.Outcome> discard(@PathVariable long id, @RequestBody(required = false) Discard body,
+                                                           java.security.Principal operator) {
+        var outcome = replay.discard(id, body == null ? null : body.reason(), operator.getName());
         return ResponseEntity.status(outcome.done() ? HttpStatus.OK
                 : deadLetters.find(id).isEmpty() ? HttpStatus.NOT_FOUND : HttpStatus.CONFLICT).body(outcome);
     }

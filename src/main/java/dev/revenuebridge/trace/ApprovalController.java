@@ -12,15 +12,17 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /api/approvals/{opportunityId}} with {@code {"approver": "...", "comment": "..."}}: finance approves the
- * billing of a deal held as Pending Approval. The approval is written to the audit log with what was approved, and the
- * deal goes back through deal-sync (a deal event on Kafka), which now lets it through.
+ * {@code POST /api/approvals/{opportunityId}} with {@code {"comment": "..."}}, signed in with the {@code finance} role:
+ * finance approves the billing of a deal held as Pending Approval. The approver is the signed-in principal (never a
+ * field of the request). The approval is written to the audit log with who approved and what, and the deal goes back
+ * through deal-sync (a deal event on Kafka), which now lets it through.
  */
 @RestController
 @RequestMapping("/api/approvals")
 public class ApprovalController {
 
-    public record ApprovalRequest(String approver, String comment) {
+    /** What the approver says about the approval; who approves is the signed-in principal. */
+    public record ApprovalRequest(String comment) {
     }
 
     private final DealTrace trace;
@@ -35,11 +37,12 @@ public class ApprovalController {
 
     @PostMapping("/{opportunityId}")
     public ResponseEntity<Map<String, Object>> approve(@PathVariable String opportunityId,
-                                                       @RequestBody(required = false) ApprovalRequest request) {
-        if (request == null || request.approver() == null || request.approver().isBlank()) {
-            return ResponseEntity.badRequest().body(Map.of("error", "an approval needs the approver's identity",
-                    "expected", Map.of("approver", "name or email", "comment", "why (optional)")));
+                                                       @RequestBody(required = false) ApprovalRequest request,
+                                                       java.security.Principal approver) {
+        if (approver == null || approver.getName() == null || approver.getName().isBlank()) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "an approval needs a signed-in approver"));
         }
+        String comment = request == null ? null : request.comment();
         var status = trace.status(opportunityId);
         if (status.isEmpty()) {
             return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "unknown deal", "opportunityId", opportunityId));
@@ -49,10 +52,9 @@ public class ApprovalController {
                     "opportunityId", opportunityId, "status", status.get()));
         }
         List<String> reasons = approvals.openApprovalReasonsList(opportunityId);
-        long approvalId = approvals.approve(opportunityId, request.approver(), request.comment(),
-                Map.of("heldFor", reasons), reasons);
-        dealEvents.publishDecision(opportunityId, "APPROVAL", "approval-" + approvalId, request.approver());
+        long approvalId = approvals.approve(opportunityId, approver.getName(), comment, Map.of("heldFor", reasons), reasons);
+        dealEvents.publishDecision(opportunityId, "APPROVAL", "approval-" + approvalId, approver.getName());
         return ResponseEntity.accepted().body(Map.of("approvalId", approvalId, "opportunityId", opportunityId,
-                "approved", reasons, "status", "approved; the deal is syncing"));
+                "approvedBy", approver.getName(), "approved", reasons, "status", "approved; the deal is syncing"));
     }
 }

@@ -218,7 +218,7 @@ class StripeCashTest extends BridgeTestSupport {
         if (signature != null) {
             headers.set("Stripe-Signature", signature);
         }
-        return http.postForEntity("/webhooks/stripe", new HttpEntity<>(body, headers), String.class).getStatusCode().value();
+        return webhooks.postForEntity("/webhooks/stripe", new HttpEntity<>(body, headers), String.class).getStatusCode().value();
     }
 
     @SuppressWarnings("unchecked")

@@ -25,11 +25,15 @@ class ApprovalHoldTest extends BridgeTestSupport {
                 .contains("20% discount, above the 15%");
         assertThat(INFRA.stripe().objects("subscriptions")).noneMatch(s -> String.valueOf(s.get("metadata")).contains(opportunity));
 
-        ResponseEntity<Map> missingApprover = http.postForEntity("/api/approvals/" + opportunity, Map.of("comment", "ok"), Map.class);
-        assertThat(missingApprover.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-        ResponseEntity<Map> approved = http.postForEntity("/api/approvals/" + opportunity,
+        // only finance approves; the approver is who signed in, whatever the body claims
+        assertThat(as(null).postForEntity("/api/approvals/" + opportunity, Map.of("comment", "ok"), Map.class)
+                .getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(as("operator").postForEntity("/api/approvals/" + opportunity, Map.of("comment", "ok"), Map.class)
+                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        ResponseEntity<Map> approved = as("finance").postForEntity("/api/approvals/" + opportunity,
                 Map.of("approver", "cfo@revenue-bridge.example", "comment", "strategic logo"), Map.class);
         assertThat(approved.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        assertThat(approved.getBody()).containsEntry("approvedBy", "finance");
         awaitSyncStatus(opportunity, "Synced");
 
         // Stripe bills the discounted price: 80,000 over 10 months
@@ -42,12 +46,12 @@ class ApprovalHoldTest extends BridgeTestSupport {
         List<Map<String, Object>> audit = (List<Map<String, Object>>) trace.get("auditLog");
         assertThat(audit).singleElement().satisfies(entry -> {
             assertThat(entry.get("action")).isEqualTo("billing-approval");
-            assertThat(entry.get("actor")).isEqualTo("cfo@revenue-bridge.example");
+            assertThat(entry.get("actor")).isEqualTo("finance");
             assertThat(entry.get("comment")).isEqualTo("strategic logo");
             assertThat((String) entry.get("approvedValues")).contains("20% discount");
             assertThat((String) entry.get("downstreamRecords")).contains((String) subscription.get("id"));
         });
-        assertThat(http.postForEntity("/api/approvals/" + opportunity, Map.of("approver", "cfo"), Map.class)
+        assertThat(as("finance").postForEntity("/api/approvals/" + opportunity, Map.of("comment", "again"), Map.class)
                 .getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
     }
 

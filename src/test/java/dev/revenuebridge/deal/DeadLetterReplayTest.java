@@ -113,7 +113,7 @@ class DeadLetterReplayTest extends BridgeTestSupport {
         assertThat(count("subscriptions", opportunity)).isEqualTo(1);
         assertThat(count("invoices", opportunity)).isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT actor FROM audit_log WHERE opportunity_id = ? AND action = 'dead-letter-replay'",
-                String.class, opportunity)).isEqualTo("jmx");
+                String.class, opportunity)).as("the operator signed in to Jolokia").isEqualTo("operator");
     }
 
     @Test

@@ -39,6 +39,17 @@ public final class BridgeInfrastructure implements AutoCloseable {
      * Tests and local mode play deals at the worked example's close (2025-12-19), like a Stripe test clock: the bridge
      * and the Stripe sandbox start at this moment and run on from it, so contract dates are in the future as in life.
      */
+    /** The local mode's and the tests' operations users; each one's password is its name. */
+    public static final java.util.List<String> LOCAL_USERS = java.util.List.of("viewer", "operator", "finance");
+    private static final Map<String, String> LOCAL_USER_HASHES = hashes();
+
+    private static Map<String, String> hashes() {
+        var bcrypt = new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(4);
+        Map<String, String> out = new LinkedHashMap<>();
+        LOCAL_USERS.forEach(user -> out.put(user, "{bcrypt}" + bcrypt.encode(user)));
+        return out;
+    }
+
     public static final Instant SIMULATED_START = Instant.parse("2025-12-19T17:05:00Z");
     private static BridgeInfrastructure shared;
 
@@ -212,6 +223,13 @@ public final class BridgeInfrastructure implements AutoCloseable {
         // direct:salesforce-sweep (its timer waits an hour)
         p.put("revenue.salesforce.write-back.max-wait-ms", "300");
         p.put("revenue.ingest.sweep.interval-ms", "3600000");
+        // the operations port (a free one) and the local users: viewer, operator and finance, each with its own name as
+        // password, stored as bcrypt hashes as in production (cost 4: tests sign in on every request)
+        p.put("revenue.ops.port", "0");
+        for (String user : LOCAL_USERS) {
+            p.put("revenue.security.users." + user + ".password", LOCAL_USER_HASHES.get(user));
+            p.put("revenue.security.users." + user + ".roles", user);
+        }
         return p;
     }
 

@@ -36,7 +36,14 @@ public abstract class BridgeTestSupport {
     private static final AtomicInteger CONTEXTS = new AtomicInteger();
     protected static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The application port: Stripe's webhooks, nothing else. */
     @Autowired
+    protected TestRestTemplate webhooks;
+    @Autowired
+    private dev.revenuebridge.security.OpsPort opsPort;
+    @Autowired
+    private org.springframework.boot.web.client.RestTemplateBuilder restTemplates;
+    /** The operations port, signed in as {@code operator} (for {@code finance} or {@code viewer}: {@link #as}). */
     protected TestRestTemplate http;
 
     @DynamicPropertySource
@@ -47,6 +54,17 @@ public abstract class BridgeTestSupport {
         registry.add("revenue.retry.initial-delay-ms", () -> "100");
         registry.add("revenue.retry.max-delay-ms", () -> "1000");
         registry.add("revenue.retry.max-redeliveries", () -> "3");
+    }
+
+    /** A client of the operations port signed in as a local user (viewer, operator, finance), or anonymous (null). */
+    protected TestRestTemplate as(String user) {
+        var builder = restTemplates.rootUri("http://localhost:" + opsPort.port());
+        return user == null ? new TestRestTemplate(builder) : new TestRestTemplate(builder, user, user);
+    }
+
+    @BeforeEach
+    void opsClient() {
+        http = as("operator");
     }
 
     @BeforeEach
