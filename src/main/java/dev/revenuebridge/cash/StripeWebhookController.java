@@ -74,6 +74,9 @@ public class StripeWebhookController {
                 break;
             } catch (SignatureVerificationException e) {
                 failure = e.getMessage();
+            } catch (RuntimeException e) {
+                // the SDK reads a malformed header (t=abc) with Long.parseLong: not a signature at all
+                failure = "the Stripe-Signature header is malformed";
             }
         }
         if (failure != null) {

@@ -132,6 +132,17 @@ public class ValidationGate {
         if (deal.lines().isEmpty()) {
             reasons.add("The Opportunity has no products (at least one line item is needed)");
         }
+        for (int i = 0; i < deal.lines().size(); i++) {
+            DealLine line = deal.lines().get(i);
+            String which = "Line item " + (i + 1) + (line.productCode() == null ? "" : " (" + line.productCode() + ")");
+            if (line.lineId() == null) {
+                reasons.add(which + " has no Id");
+            }
+            if (line.productCode() == null) {
+                reasons.add(which + " has no product code (OpportunityLineItem."
+                        + mappings.salesforceField("lineItem", "productCode") + ")");
+            }
+        }
     }
 
     private void amounts(ClosedWonDeal deal, List<String> reasons) {

@@ -33,9 +33,18 @@ public class ChangeEventReader {
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> dealEvents(@Body Map<String, Object> event,
                                                 @Header("CamelSalesforcePubSubReplayId") String replayId) {
+        if (event == null || !(event.get("ChangeEventHeader") instanceof Map<?, ?>)) {
+            throw new IllegalArgumentException(event == null || event.get("ChangeEventHeader") == null
+                    ? "change event without ChangeEventHeader" : "change event whose ChangeEventHeader is not a record");
+        }
         Map<String, Object> header = (Map<String, Object>) event.get("ChangeEventHeader");
-        if (header == null) {
-            throw new IllegalArgumentException("change event without ChangeEventHeader");
+        if (header.get("recordIds") != null && !(header.get("recordIds") instanceof List<?>)) {
+            throw new IllegalArgumentException("change event whose recordIds is not a list: " + header.get("recordIds"));
+        }
+        for (String bitmap : List.of("changedFields", "nulledFields")) {
+            if (header.get(bitmap) != null && !(header.get(bitmap) instanceof List<?>)) {
+                throw new IllegalArgumentException("change event whose " + bitmap + " is not a list of bitmaps");
+            }
         }
         List<String> changedDealFields = changedFields(event, header).stream()
                 .filter(field -> !mappings.bridgeOwnedFields().contains(field) && !mappings.systemFields().contains(field))
@@ -44,7 +53,7 @@ public class ChangeEventReader {
         // a gap event says "this record changed" without what changed: the deal is read afresh and evaluated
         boolean gap = String.valueOf(header.get("changeType")).startsWith("GAP_");
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Object recordId : (List<Object>) header.getOrDefault("recordIds", List.of())) {
+        for (Object recordId : header.get("recordIds") instanceof List<?> ids ? ids : List.of()) {
             Map<String, Object> dealEvent = new LinkedHashMap<>();
             dealEvent.put("opportunityId", String.valueOf(recordId));
             dealEvent.put("changeType", String.valueOf(header.get("changeType")));

@@ -110,7 +110,7 @@ public class MappingCatalog {
     }
 
     public Optional<Product> product(String code) {
-        return Optional.ofNullable(current().products().get(code));
+        return code == null ? Optional.empty() : Optional.ofNullable(current().products().get(code));
     }
 
     /** The catalog product whose Stripe Product is this one. */
@@ -119,7 +119,7 @@ public class MappingCatalog {
     }
 
     public Optional<PaymentTerm> paymentTerm(String name) {
-        return Optional.ofNullable(current().terms().get(name));
+        return name == null ? Optional.empty() : Optional.ofNullable(current().terms().get(name));
     }
 
     public Optional<Subsidiary> subsidiary(String billingCountry) {

@@ -79,6 +79,15 @@ public class DealDeskPreview {
         } catch (IOException e) {
             return badRequest(List.of(e.getMessage()));
         }
+        try {
+            return preview(deal);
+        } catch (dev.revenuebridge.revenue.RevenueRecognitionException | DealRejectedException e) {
+            // what the gate let through but revenue or billing cannot take: the live route would dead-letter it
+            return badRequest(e instanceof DealRejectedException rejected ? rejected.reasons() : List.of(e.getMessage()));
+        }
+    }
+
+    private ResponseEntity<Map<String, Object>> preview(ClosedWonDeal deal) {
         ValidationGate.Verdict verdict = gate.evaluate(deal);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("opportunityId", deal.opportunityId());
