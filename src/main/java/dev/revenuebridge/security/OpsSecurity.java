@@ -59,15 +59,32 @@ public class OpsSecurity {
 
     /** {@code revenue.security}: the users and the roles claim of OIDC tokens. */
     @ConfigurationProperties("revenue.security")
-    public record Settings(Map<String, UserSettings> users, String rolesClaim) {
+    public record Settings(Map<String, UserSettings> users, String rolesClaim, String salesforceUserClaim) {
         public Settings {
             users = users == null ? Map.of() : Map.copyOf(users);
             rolesClaim = rolesClaim == null || rolesClaim.isBlank() ? "roles" : rolesClaim;
+            salesforceUserClaim = salesforceUserClaim == null || salesforceUserClaim.isBlank() ? "salesforce_user_id"
+                    : salesforceUserClaim;
+        }
+
+        /**
+         * The Salesforce user id of a signed-in user: {@code revenue.security.users.<name>.salesforce-user-id}, or the
+         * {@code salesforce-user-claim} of an OIDC token. Empty when not known.
+         */
+        public java.util.Optional<String> salesforceUserOf(java.security.Principal principal) {
+            if (principal instanceof JwtAuthenticationToken token) {
+                return java.util.Optional.ofNullable(token.getToken().getClaimAsString(salesforceUserClaim));
+            }
+            UserSettings user = principal == null ? null : users.get(principal.getName());
+            return user == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(user.salesforceUserId());
         }
     }
 
-    /** One user from configuration: a hashed password ({@code {bcrypt}$2a$...}) and roles (viewer, operator, finance). */
-    public record UserSettings(String password, List<String> roles) {
+    /**
+     * One user from configuration: a hashed password ({@code {bcrypt}$2a$...}), roles (viewer, operator, finance) and,
+     * optionally, the user's Salesforce user id (who closed a deal cannot approve it).
+     */
+    public record UserSettings(String password, List<String> roles, String salesforceUserId) {
     }
 
     @Bean

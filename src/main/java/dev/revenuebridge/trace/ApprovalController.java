@@ -29,7 +29,11 @@ public class ApprovalController {
     private final Approvals approvals;
     private final DealEventPublisher dealEvents;
 
-    public ApprovalController(DealTrace trace, Approvals approvals, DealEventPublisher dealEvents) {
+    private final dev.revenuebridge.security.OpsSecurity.Settings security;
+
+    public ApprovalController(DealTrace trace, Approvals approvals, DealEventPublisher dealEvents,
+                              dev.revenuebridge.security.OpsSecurity.Settings security) {
+        this.security = security;
         this.trace = trace;
         this.approvals = approvals;
         this.dealEvents = dealEvents;
@@ -50,6 +54,11 @@ public class ApprovalController {
         if (!DealTrace.PENDING_APPROVAL.equals(status.get())) {
             return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "the deal is not pending approval",
                     "opportunityId", opportunityId, "status", status.get()));
+        }
+        var closer = trace.closedBy(opportunityId);
+        if (closer.isPresent() && closer.equals(security.salesforceUserOf(approver))) {
+            return ResponseEntity.status(HttpStatus.FORBIDDEN).body(Map.of("error", "you closed this deal in Salesforce ("
+                    + closer.get() + "): someone else in finance approves its billing", "opportunityId", opportunityId));
         }
         List<String> reasons = approvals.openApprovalReasonsList(opportunityId);
         long approvalId = approvals.approve(opportunityId, approver.getName(), comment, Map.of("heldFor", reasons), reasons);

@@ -72,6 +72,13 @@ public class Approvals {
         // only the change that sets Billing_Approved__c approves, and only what the deal is held for at that moment:
         // a flag left set does not approve later changes
         boolean setNow = changedFields instanceof java.util.Collection<?> fields && fields.contains("Billing_Approved__c");
+        if (Boolean.TRUE.equals(approvedInSalesforce) && setNow && changedBy != null
+                && changedBy.equals(closedBy(opportunityId))) {
+            // four eyes: whoever closed the deal does not approve its billing
+            operatorAction(opportunityId, "approval-refused", "salesforce user " + changedBy,
+                    "Billing_Approved__c set by the user who closed the deal: someone else must approve");
+            return false;
+        }
         if (Boolean.TRUE.equals(approvedInSalesforce) && setNow) {
             approve(opportunityId, changedBy == null ? "salesforce" : "salesforce user " + changedBy,
                     "approved in Salesforce (Billing_Approved__c)", heldTerms(deal, verdict), verdict.approvalReasons());
@@ -113,6 +120,12 @@ public class Approvals {
     public void operatorAction(String opportunityId, String action, String actor, String comment) {
         jdbc.update("INSERT INTO audit_log (opportunity_id, action, actor, comment) VALUES (?, ?, ?, ?)",
                 opportunityId, action, actor, comment);
+    }
+
+    /** Who closed the deal won in Salesforce (deal_sync.closed_by), or null when not known. */
+    public String closedBy(String opportunityId) {
+        return jdbc.query("SELECT closed_by FROM deal_sync WHERE opportunity_id = ?", (rs, i) -> rs.getString(1),
+                opportunityId).stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     public List<AuditEntry> forOpportunity(String opportunityId) {

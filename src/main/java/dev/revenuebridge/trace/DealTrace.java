@@ -136,6 +136,20 @@ public class DealTrace {
                 """, opportunityId, RECEIVED, eventKey);
     }
 
+    /** Records who closed the deal won (the commitUser of the change event that did), once, from the deal event. */
+    public void closedBy(@Header("opportunityId") String opportunityId, @org.apache.camel.Body Map<String, Object> dealEvent) {
+        if (dealEvent != null && Boolean.TRUE.equals(dealEvent.get("closedWon")) && dealEvent.get("commitUser") != null) {
+            jdbc.update("UPDATE deal_sync SET closed_by = ? WHERE opportunity_id = ?",
+                    String.valueOf(dealEvent.get("commitUser")), opportunityId);
+        }
+    }
+
+    /** The Salesforce user who closed the deal won, when known. */
+    public Optional<String> closedBy(String opportunityId) {
+        return jdbc.query("SELECT closed_by FROM deal_sync WHERE opportunity_id = ? AND closed_by IS NOT NULL",
+                (rs, i) -> rs.getString(1), opportunityId).stream().findFirst();
+    }
+
     public void account(String opportunityId, String accountId) {
         jdbc.update("UPDATE deal_sync SET account_id = ?, updated_at = now() WHERE opportunity_id = ?",
                 accountId, opportunityId);

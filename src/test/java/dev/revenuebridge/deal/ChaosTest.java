@@ -22,7 +22,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * 200 deals while all three sandboxes inject random faults: 5xx, 429 (REQUEST_LIMIT_EXCEEDED for Salesforce), dropped
+ * 120 deals while all three sandboxes inject random faults: 5xx, 429 (REQUEST_LIMIT_EXCEEDED for Salesforce), dropped
  * connections, and requests held past the client's timeout and then processed anyway. Every deal ends Synced or
  * dead-lettered; once the faults are off and the dead letters replayed, all are Synced, and nothing exists twice in
  * Stripe or the ERP.
@@ -43,7 +43,7 @@ import org.springframework.test.context.TestPropertySource;
 class ChaosTest extends BridgeTestSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChaosTest.class);
-    private static final int DEALS = 200;
+    private static final int DEALS = 120;
     private static final long SLOW_MILLIS = 1_500;
 
     @Autowired
@@ -57,7 +57,7 @@ class ChaosTest extends BridgeTestSupport {
     @Test
     @SuppressWarnings("unchecked")
     void everyDealEndsSyncedOrDeadLetteredAndAfterReplayAllAreSyncedWithNothingTwice() throws InterruptedException {
-        INFRA.stripe().rateLimitPerSecond(100);   // live mode's rate, so that 200 deals take seconds, not minutes
+        INFRA.stripe().rateLimitPerSecond(100);   // live mode's rate, so that 120 deals take seconds, not minutes
         INFRA.salesforce().faults().chaos(new Faults.Chaos(0.08, List.of(500, 503, 403), SLOW_MILLIS, 11));
         INFRA.stripe().faults().chaos(new Faults.Chaos(0.05, List.of(500, 503, 429), SLOW_MILLIS, 12));
         INFRA.erp().faults().chaos(new Faults.Chaos(0.08, List.of(500, 503, 429), SLOW_MILLIS, 13));

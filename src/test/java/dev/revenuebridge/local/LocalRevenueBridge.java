@@ -35,6 +35,8 @@ public final class LocalRevenueBridge {
         String jdbcUrl = infrastructure.createDatabase("revenue_bridge");
         // local mode sweeps Salesforce every minute (tests trigger their sweeps); set before the test defaults
         setDefault("revenue.ingest.sweep.interval-ms", "60000");
+        // the operations port at its production default (tests take a free one)
+        setDefault("revenue.ops.port", "8081");
         infrastructure.bridgeProperties("local", jdbcUrl).forEach(LocalRevenueBridge::setDefault);
         // the local topic and group keep their production names
         System.setProperty("revenue.kafka.deals-topic", "revenue.deals");
@@ -67,14 +69,17 @@ public final class LocalRevenueBridge {
         LOG.info("""
 
                 revenue-bridge local mode is up:
-                  bridge      http://localhost:{}   (trace: curl localhost:{}/api/deals/006Dn00000SeedAAA)
+                  webhooks    http://localhost:{}/webhooks/stripe
+                  operations  http://localhost:{}   (trace: curl -u viewer:viewer localhost:{}/api/deals/006Dn00000SeedAAA;
+                              users viewer, operator, finance, each with its own name as password)
                   Salesforce  {}   (close a deal: POST /_sandbox/deals)
                   Stripe      {}   (state: GET /_sandbox/state)
                   ERP         {}   (state: GET /_sandbox/state)
                   PostgreSQL  {}
                   Kafka       {}
                 """, context.getEnvironment().getProperty("local.server.port"),
-                context.getEnvironment().getProperty("local.server.port"), infrastructure.salesforce().baseUrl(),
+                context.getBean(dev.revenuebridge.security.OpsPort.class).port(),
+                context.getBean(dev.revenuebridge.security.OpsPort.class).port(), infrastructure.salesforce().baseUrl(),
                 infrastructure.stripe().baseUrl(), infrastructure.erp().baseUrl(), jdbcUrl,
                 infrastructure.kafka().getBrokersAsString());
     }

@@ -375,10 +375,15 @@ public class SalesforceSandbox extends SandboxServer {
      * @return the replay id of the change event, or 0 when none was emitted
      */
     public synchronized long editAsSalesRep(String type, String id, Map<String, Object> changes) {
+        return editAs(SALES_REP_ID, type, id, changes);
+    }
+
+    /** Another user of the org (a finance user, say) edits a record in the UI: the change event names that user. */
+    public synchronized long editAs(String userId, String type, String id, Map<String, Object> changes) {
         if (table(type).get(id) == null) {
             throw new IllegalArgumentException("no " + type + " " + id);
         }
-        return update(type, id, changes, SALES_REP_ID);
+        return update(type, id, changes, userId);
     }
 
     /**
