@@ -129,6 +129,12 @@ public class ValidationGate {
                                 + ("currency".equals(field) ? " and revenue.salesforce.corporate-currency" : "")) + ")");
             }
         }
+        if (deal.opportunityId() == null) {
+            reasons.add("The deal has no Opportunity Id");
+        }
+        if (deal.accountId() == null) {
+            reasons.add("The Opportunity has no Account (Opportunity." + mappings.salesforceField("opportunity", "accountId") + ")");
+        }
         if (deal.lines().isEmpty()) {
             reasons.add("The Opportunity has no products (at least one line item is needed)");
         }

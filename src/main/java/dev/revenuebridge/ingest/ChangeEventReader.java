@@ -22,6 +22,9 @@ import org.springframework.stereotype.Component;
 @Component("changeEventReader")
 public class ChangeEventReader {
 
+    /** Salesforce's 15- and 18-character Opportunity ids (and the worked example's 17). */
+    private static final java.util.regex.Pattern OPPORTUNITY_ID = java.util.regex.Pattern.compile("006[A-Za-z0-9]{12,15}");
+
     private final MappingCatalog mappings;
     private final DealTrace trace;
 
@@ -53,7 +56,14 @@ public class ChangeEventReader {
         // a gap event says "this record changed" without what changed: the deal is read afresh and evaluated
         boolean gap = String.valueOf(header.get("changeType")).startsWith("GAP_");
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Object recordId : header.get("recordIds") instanceof List<?> ids ? ids : List.of()) {
+        List<?> recordIds = header.get("recordIds") instanceof List<?> ids ? ids : List.of();
+        for (Object recordId : recordIds) {
+            if (!(recordId instanceof String id) || !OPPORTUNITY_ID.matcher(id).matches()) {
+                throw new IllegalArgumentException("change event with a record id that is not an Opportunity Id: "
+                        + String.valueOf(recordId).replace("\u0000", "\\0"));
+            }
+        }
+        for (Object recordId : recordIds) {
             Map<String, Object> dealEvent = new LinkedHashMap<>();
             dealEvent.put("opportunityId", String.valueOf(recordId));
             dealEvent.put("changeType", String.valueOf(header.get("changeType")));

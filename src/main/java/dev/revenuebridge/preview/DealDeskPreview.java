@@ -166,8 +166,13 @@ public class DealDeskPreview {
         }
         if (!seed.path("opportunity").isObject()) {
             problems.add("opportunity is missing or not an object");
-        } else if (!seed.path("opportunity").path("Id").isTextual()) {
+        } else if (!seed.path("opportunity").path("Id").isTextual() || seed.path("opportunity").path("Id").asText().isBlank()) {
             problems.add("opportunity.Id is missing");
+        } else if (!seed.path("opportunity").path("Id").asText().matches("006[A-Za-z0-9]{12,15}")) {
+            problems.add("opportunity.Id is not a Salesforce Opportunity Id (006 and 12 to 15 letters or digits)");
+        }
+        if (seed.toString().contains("\\u0000")) {
+            problems.add("the body contains a NUL character, which no Salesforce field holds");
         }
         if (!seed.path("lineItems").isArray()) {
             problems.add("lineItems is missing or not an array");

@@ -2,7 +2,12 @@ package dev.revenuebridge.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.revenuebridge.support.BridgeInfrastructure;
 import dev.revenuebridge.support.BridgeTestSupport;
+import dev.revenuebridge.support.StripeCalls;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
@@ -30,7 +40,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * application maps (its controllers and every exposed actuator endpoint, read from the application itself, so a new
  * one cannot be forgotten) answers 401 without credentials and 403 to a role below the one it needs, on the operations
  * port; the application port serves the webhook and nothing else. Jolokia refuses the JDK's operations, the heap dump
- * first, even to {@code operator}.
+ * first, even to {@code operator}. No secret, email or tax id reaches the logs.
  */
 @org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability   // metrics as in production
 @org.springframework.test.context.TestPropertySource(properties = "spring.jmx.enabled=true")   // the MBeans, as in production
@@ -64,6 +74,14 @@ class OpsSecurityTest extends BridgeTestSupport {
             "viewer", Set.of("viewer"),
             "operator", Set.of("viewer", "operator"),
             "finance", Set.of("viewer", "finance"));
+
+    static final String EMAIL = "accounts.payable@hygiene-gmbh.example";
+    static final String TAX_ID = "DE811907980";
+
+    @LocalServerPort
+    int port;
+    @Value("${revenue.erp.auth.private-key-file}")
+    String erpKeyFile;
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
@@ -150,6 +168,67 @@ class OpsSecurityTest extends BridgeTestSupport {
         assertThat(dump).doesNotExist();
         assertThat(as("viewer").postForEntity("/actuator/jolokia", Map.of("type", "version"), Map.class)
                 .getStatusCode().value()).as("Jolokia is for operators").isEqualTo(403);
+    }
+
+    /**
+     * A full run's logs (a deal with a billing email and a VAT id from Closed Won to paid, a deal refused by the gate, a
+     * dead letter with the remote system's answer, sign-ins to all three systems, and careless lines) hold no
+     * configured secret and none of the test data's emails and tax ids: the log lines are masked, whatever logged them.
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void noSecretEmailOrTaxIdReachesTheLogs(CapturedOutput output) throws Exception {
+        StripeCalls.deliverWebhooksTo(port, false, false);
+        String opportunity = "006Dn000HygieneAAA";
+        Map<String, Object> deal = seedDeal(opportunity, "001Dn000HygieneAAA");
+        account(deal).put("BillingCountry", "DE");
+        account(deal).put("Tax_Id__c", TAX_ID);
+        account(deal).put("Billing_Email__c", EMAIL);
+        opportunity(deal).put("CurrencyIsoCode", "EUR");
+        INFRA.salesforce().loadDeal(deal, true);
+        awaitSyncStatus(opportunity, "Synced");
+        String invoice = StripeCalls.oneTimeInvoiceOf(opportunity);
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.erp().byExternalId("invoice", invoice).isPresent());
+        StripeCalls.pay(invoice, "pm_sepaDebit");
+
+        // a deal the gate refuses, with the same email and tax id on its Account
+        String refused = "006Dn000HygRefAAAA";
+        Map<String, Object> bad = seedDeal(refused, "001Dn000HygRefAAAA");
+        account(bad).put("Tax_Id__c", TAX_ID);
+        account(bad).put("Billing_Email__c", EMAIL);
+        opportunity(bad).put("Payment_Terms__c", "Net 97");
+        INFRA.salesforce().loadDeal(bad, true);
+        awaitSyncStatus(refused, "Requires Review");
+
+        // a dead letter: the ERP refuses the customer, with its error body
+        INFRA.erp().faults().outage(400);
+        String failed = "006Dn000HygFailAAA";
+        Map<String, Object> failing = seedDeal(failed, "001Dn000HygFailAAA");
+        account(failing).put("Billing_Email__c", EMAIL);
+        INFRA.salesforce().loadDeal(failing, true);
+        awaitSyncStatus(failed, "Failed");
+        INFRA.erp().faults().clear();
+
+        // and whatever a future change might log: a message and a stack trace carrying them are masked too
+        org.slf4j.LoggerFactory.getLogger("dev.revenuebridge.deal").warn("a careless line: key {} secret {} email {} tax id {}",
+                BridgeInfrastructure.STRIPE_API_KEY, BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, EMAIL, TAX_ID);
+        org.slf4j.LoggerFactory.getLogger("dev.revenuebridge.erp").error("a careless stack trace",
+                new IllegalStateException("refused customer " + EMAIL + " (" + TAX_ID + "), assertion password="
+                        + BridgeInfrastructure.SALESFORCE_KEYSTORE_PASSWORD));
+
+        List<String> secrets = new ArrayList<>(List.of(BridgeInfrastructure.STRIPE_API_KEY,
+                BridgeInfrastructure.STRIPE_WEBHOOK_SECRET, BridgeInfrastructure.SALESFORCE_KEYSTORE_PASSWORD));
+        String pem = Files.readString(Path.of(erpKeyFile));
+        pem.lines().filter(line -> line.length() > 20 && !line.startsWith("-----")).forEach(secrets::add);
+        String logs = output.getAll();
+        assertThat(logs).as("the run logged").contains(opportunity).contains(failed)
+                .contains("a careless line: key *** secret *** email [email] tax id [tax id]")
+                .contains("refused customer [email] ([tax id])");
+        for (String secret : secrets) {
+            assertThat(logs).as("a configured secret in the logs").doesNotContain(secret);
+        }
+        assertThat(logs).doesNotContain(EMAIL).doesNotContain(TAX_ID).doesNotContain("ap@acme.example");
+        assertThat(logs).doesNotContainPattern("eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}\\.");
     }
 
     /** "METHOD pattern" of every controller mapping and every exposed actuator endpoint. */

@@ -422,8 +422,9 @@ public final class StripeSandbox extends SandboxServer {
             log.error("Stripe sandbox failed on {} {}", method, exchange.getRequestURI(), e);
             response = errorResponse(StripeError.internal(String.valueOf(e)), requestId);
         }
-        send(exchange, response, requestId, key);
+        // recorded before the answer leaves: a client that has the answer finds its request in the log
         record(method, exchange.getRequestURI().getPath(), key, decoded, response, requestId);
+        send(exchange, response, requestId, key);
         log.debug("{} {} -> {} in {} us{}", method, exchange.getRequestURI().getPath(), response.status(),
                 (System.nanoTime() - started) / 1000, key == null ? "" : " (Idempotency-Key " + key + ")");
         for (Map<String, Object> event : events) {
@@ -691,8 +692,8 @@ public final class StripeSandbox extends SandboxServer {
                         key, e.getMessage());
             }
         }
-        send(exchange, response, requestId, key);
         record(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), key, decoded, response, requestId);
+        send(exchange, response, requestId, key);
         log.debug("{} {} -> {} (injected)", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), status);
     }
 
