@@ -59,7 +59,7 @@ class RestartRecoveryTest {
         INFRA.erp().processingDelayMillis(5_000);
         INFRA.salesforce().loadDeal(seedDeal(opportunity, "001Dn0000RstMidAAA"), true);
         // Stripe is done and the ERP is answering slowly: stop the bridge in the middle of the deal
-        await().atMost(Duration.ofSeconds(30)).until(() -> count("invoices", opportunity) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> INFRA.stripeObjectsOf("invoices", opportunity) == 1);
         bridge.close();
         bridge = null;
         assertThat(INFRA.salesforce().record("Opportunity", opportunity).get("Sync_Status__c")).isNull();
@@ -75,19 +75,10 @@ class RestartRecoveryTest {
     }
 
     private static void awaitSynced(String opportunityId) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> "Synced".equals(
-                INFRA.salesforce().record("Opportunity", opportunityId).get("Sync_Status__c")));
+        INFRA.awaitSynced(opportunityId);
     }
 
     private static void assertOneOfEach(String opportunityId) {
-        assertThat(count("customers", opportunityId)).as("Stripe customers of %s", opportunityId).isEqualTo(1);
-        assertThat(count("subscriptions", opportunityId)).as("Stripe subscriptions of %s", opportunityId).isEqualTo(1);
-        assertThat(count("invoices", opportunityId)).as("Stripe invoices of %s", opportunityId).isEqualTo(1);
-        assertThat(INFRA.erp().records("salesOrder").stream().filter(o -> opportunityId.equals(o.get("externalId"))))
-                .as("ERP sales orders of %s", opportunityId).hasSize(1);
-    }
-
-    private static long count(String kind, String opportunityId) {
-        return INFRA.stripeObjectsOf(kind, opportunityId);
+        INFRA.assertOneOfEach(opportunityId);
     }
 }

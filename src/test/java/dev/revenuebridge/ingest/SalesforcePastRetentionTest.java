@@ -96,18 +96,10 @@ class SalesforcePastRetentionTest {
     }
 
     private static void awaitSynced(String opportunityId) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> "Synced".equals(
-                infra.salesforce().record("Opportunity", opportunityId).get("Sync_Status__c")));
+        infra.awaitSynced(opportunityId);
     }
 
     private static void assertOneOfEach(String opportunityId) {
-        assertThat(count("customers", opportunityId)).as("Stripe customers of %s", opportunityId).isEqualTo(1);
-        assertThat(count("subscriptions", opportunityId)).as("Stripe subscriptions of %s", opportunityId).isEqualTo(1);
-        assertThat(infra.erp().records("salesOrder").stream().filter(o -> opportunityId.equals(o.get("externalId"))))
-                .as("ERP sales orders of %s", opportunityId).hasSize(1);
-    }
-
-    private static long count(String kind, String opportunityId) {
-        return infra.stripeObjectsOf(kind, opportunityId);
+        infra.assertOneOfEach(opportunityId);
     }
 }

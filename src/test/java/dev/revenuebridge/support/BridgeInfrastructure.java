@@ -257,6 +257,24 @@ public final class BridgeInfrastructure implements AutoCloseable {
         return Integer.parseInt(bridge.getEnvironment().getProperty("local.server.port"));
     }
 
+    /** Waits (a minute at most) until the Opportunity shows Sync_Status__c = Synced. */
+    public void awaitSynced(String opportunityId) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Map<String, Object> opportunity = salesforce.record("Opportunity", opportunityId);
+            return opportunity != null && "Synced".equals(opportunity.get("Sync_Status__c"));
+        });
+    }
+
+    /** The worked example's records of a deal exist once each: Stripe customer, subscription, invoice, ERP sales order. */
+    public void assertOneOfEach(String opportunityId) {
+        for (String kind : java.util.List.of("customers", "subscriptions", "invoices")) {
+            org.assertj.core.api.Assertions.assertThat(stripeObjectsOf(kind, opportunityId))
+                    .as("Stripe %s of %s", kind, opportunityId).isEqualTo(1);
+        }
+        org.assertj.core.api.Assertions.assertThat(erp.records("salesOrder").stream()
+                .filter(o -> opportunityId.equals(o.get("externalId")))).as("ERP sales orders of %s", opportunityId).hasSize(1);
+    }
+
     /** Stripe objects of a kind (customers, subscriptions, invoices) made for a deal (metadata sf_opportunity_id). */
     @SuppressWarnings("unchecked")
     public long stripeObjectsOf(String kind, String opportunityId) {
