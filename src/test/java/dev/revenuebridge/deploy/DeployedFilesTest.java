@@ -14,9 +14,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every route and mapping file is deployed: k8s/base's ConfigMaps list exactly the files of routes/,
- * routes/config/ and mappings/, so a file added to the repository but not to Kubernetes fails here, not in a pod that
- * has no route for it.
+ * Every route and mapping file is deployed: the ConfigMaps that routes/kustomization.yaml and
+ * mappings/kustomization.yaml generate (and k8s/base takes in) list exactly the files of routes/, routes/config/ and
+ * mappings/, so a file added to the repository but not to Kubernetes fails here, not in a pod that has no route for it.
  */
 class DeployedFilesTest {
 
@@ -24,20 +24,26 @@ class DeployedFilesTest {
 
     @Test
     void theConfigMapsCarryEveryRouteAndMappingFile() throws IOException {
-        JsonNode kustomization = YAML.readTree(Path.of("k8s/base/kustomization.yaml").toFile());
-        assertThat(deployed(kustomization, "revenue-bridge-routes")).as("routes/ in k8s/base")
+        JsonNode base = YAML.readTree(Path.of("k8s/base/kustomization.yaml").toFile());
+        List<String> resources = new ArrayList<>();
+        base.path("resources").forEach(r -> resources.add(Path.of("k8s/base").resolve(r.asText()).normalize().toString()));
+        assertThat(resources).as("k8s/base takes the ConfigMaps of routes/ and mappings/").contains("routes", "mappings");
+
+        assertThat(deployed("routes", "revenue-bridge-routes")).as("routes/ deployed")
                 .containsExactlyInAnyOrderElementsOf(files("routes", ".camel.yaml"));
-        assertThat(deployed(kustomization, "revenue-bridge-route-config")).as("routes/config/ in k8s/base")
+        assertThat(deployed("routes", "revenue-bridge-route-config")).as("routes/config/ deployed")
                 .containsExactlyInAnyOrderElementsOf(files("routes/config", ".camel.yaml"));
-        assertThat(deployed(kustomization, "revenue-bridge-mappings")).as("mappings/ in k8s/base")
+        assertThat(deployed("mappings", "revenue-bridge-mappings")).as("mappings/ deployed")
                 .containsExactlyInAnyOrderElementsOf(files("mappings", ".yaml"));
     }
 
-    private static List<String> deployed(JsonNode kustomization, String configMap) {
+    /** The files a directory's kustomization.yaml puts into a ConfigMap, as paths from the repository root. */
+    private static List<String> deployed(String directory, String configMap) throws IOException {
+        JsonNode kustomization = YAML.readTree(Path.of(directory, "kustomization.yaml").toFile());
         List<String> files = new ArrayList<>();
         for (JsonNode generator : kustomization.path("configMapGenerator")) {
             if (configMap.equals(generator.path("name").asText())) {
-                generator.path("files").forEach(f -> files.add(Path.of("k8s/base").resolve(f.asText()).normalize().toString()));
+                generator.path("files").forEach(f -> files.add(Path.of(directory).resolve(f.asText()).normalize().toString()));
             }
         }
         return files;
@@ -46,6 +52,7 @@ class DeployedFilesTest {
     private static List<String> files(String directory, String suffix) throws IOException {
         try (Stream<Path> listing = Files.list(Path.of(directory))) {
             return listing.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
                     .map(p -> p.normalize().toString()).sorted().toList();
         }
     }
