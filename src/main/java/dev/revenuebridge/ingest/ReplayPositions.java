@@ -23,6 +23,12 @@ public class ReplayPositions {
                 .stream().findFirst();
     }
 
+    /** When the channel's position was last stored. */
+    public Optional<java.time.Instant> storedAt(String channel) {
+        return jdbc.query("SELECT updated_at FROM replay_position WHERE channel = ?",
+                (rs, i) -> rs.getTimestamp(1).toInstant(), channel).stream().findFirst();
+    }
+
     public void save(@Header("replayChannel") String channel, @Header("CamelSalesforcePubSubReplayId") String replayId) {
         if (channel == null || replayId == null) {
             throw new IllegalArgumentException("a replay position needs a channel and a replay id");

@@ -45,6 +45,7 @@ public class ReplayRecovery implements DisposableBean {
     private static final Duration MARGIN = Duration.ofMinutes(10);
 
     private final JdbcTemplate jdbc;
+    private final ReplayPositions positions;
     private final DealExceptions exceptions;
     private final CamelContext camel;
     private final Counter refused;
@@ -55,8 +56,10 @@ public class ReplayRecovery implements DisposableBean {
         return thread;
     });
 
-    public ReplayRecovery(JdbcTemplate jdbc, DealExceptions exceptions, CamelContext camel, MeterRegistry meters) {
+    public ReplayRecovery(JdbcTemplate jdbc, ReplayPositions positions, DealExceptions exceptions, CamelContext camel,
+                          MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.positions = positions;
         this.exceptions = exceptions;
         this.camel = camel;
         this.refused = Counter.builder("revenue.bridge.salesforce.replay.refused")
@@ -72,8 +75,7 @@ public class ReplayRecovery implements DisposableBean {
         refused.increment();
         String channel = channelHeader != null ? channelHeader : camel.resolvePropertyPlaceholders("{{revenue.ingest.channel}}");
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Instant stored = jdbc.query("SELECT updated_at FROM replay_position WHERE channel = ?",
-                (rs, i) -> rs.getTimestamp(1).toInstant(), channel).stream().findFirst().orElse(now.minus(Duration.ofDays(3)));
+        Instant stored = positions.storedAt(channel).orElse(now.minus(Duration.ofDays(3)));
         Instant windowStart = stored.minus(MARGIN);
         Instant windowEnd = now;
         Integer open = jdbc.queryForObject("SELECT count(*) FROM salesforce_event_gap WHERE channel = ? AND refused_replay_id = ?"

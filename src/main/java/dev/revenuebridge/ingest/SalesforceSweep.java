@@ -68,14 +68,16 @@ public class SalesforceSweep {
     }
 
     private final JdbcTemplate jdbc;
+    private final dev.revenuebridge.trace.DealTrace trace;
     private final ObjectMapper json;
     private final Duration overlap;
     private final Duration initialLookback;
 
-    public SalesforceSweep(JdbcTemplate jdbc, ObjectMapper json,
+    public SalesforceSweep(JdbcTemplate jdbc, dev.revenuebridge.trace.DealTrace trace, ObjectMapper json,
                            @Value("${revenue.ingest.sweep.overlap-seconds:60}") long overlapSeconds,
                            @Value("${revenue.ingest.sweep.initial-lookback-hours:24}") long initialLookbackHours) {
         this.jdbc = jdbc;
+        this.trace = trace;
         this.json = json;
         this.overlap = Duration.ofSeconds(overlapSeconds);
         this.initialLookback = Duration.ofHours(initialLookbackHours);
@@ -134,7 +136,7 @@ public class SalesforceSweep {
             last = modstamp;
             String id = record.path("Id").asText();
             List<String> opportunities = switch (object) {
-                case "Opportunity" -> known(id) ? List.of() : List.of(id);
+                case "Opportunity" -> trace.known(id) ? List.of() : List.of(id);
                 case "OpportunityLineItem" -> tracked(record.path("OpportunityId").asText());
                 default -> trackedOfAccount(id);
             };
@@ -216,12 +218,6 @@ public class SalesforceSweep {
     private Optional<Instant> highWaterMark(String object) {
         return jdbc.query("SELECT high_water_mark FROM salesforce_sweep_position WHERE object_name = ?",
                 (rs, i) -> rs.getTimestamp(1).toInstant(), object).stream().findFirst();
-    }
-
-    private boolean known(String opportunityId) {
-        Integer count = jdbc.queryForObject("SELECT count(*) FROM deal_sync WHERE opportunity_id = ?", Integer.class,
-                opportunityId);
-        return count != null && count > 0;
     }
 
     private List<String> tracked(String opportunityId) {

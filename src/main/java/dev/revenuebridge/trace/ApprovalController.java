@@ -55,7 +55,7 @@ public class ApprovalController {
             return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "the deal is not pending approval",
                     "opportunityId", opportunityId, "status", status.get()));
         }
-        var closer = trace.closedBy(opportunityId);
+        var closer = java.util.Optional.ofNullable(approvals.closedBy(opportunityId));
         if (closer.isPresent() && closer.equals(security.salesforceUserOf(approver))) {
             return ResponseEntity.status(HttpStatus.FORBIDDEN).body(Map.of("error", "you closed this deal in Salesforce ("
                     + closer.get() + "): someone else in finance approves its billing", "opportunityId", opportunityId));

@@ -144,12 +144,6 @@ public class DealTrace {
         }
     }
 
-    /** The Salesforce user who closed the deal won, when known. */
-    public Optional<String> closedBy(String opportunityId) {
-        return jdbc.query("SELECT closed_by FROM deal_sync WHERE opportunity_id = ? AND closed_by IS NOT NULL",
-                (rs, i) -> rs.getString(1), opportunityId).stream().findFirst();
-    }
-
     public void account(String opportunityId, String accountId) {
         jdbc.update("UPDATE deal_sync SET account_id = ?, updated_at = now() WHERE opportunity_id = ?",
                 accountId, opportunityId);

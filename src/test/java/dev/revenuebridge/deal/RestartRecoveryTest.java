@@ -35,7 +35,7 @@ class RestartRecoveryTest {
         String jdbcUrl = INFRA.createDatabase(name);
         bridge = start(name, jdbcUrl);
         INFRA.salesforce().loadDeal(seedDeal("006Dn0000RstDn1AAA", "001Dn0000RstDn1AAA"), true);
-        awaitSynced("006Dn0000RstDn1AAA");
+        INFRA.awaitSynced("006Dn0000RstDn1AAA");
 
         bridge.close();
         await().atMost(Duration.ofSeconds(20)).until(() -> INFRA.salesforce().subscriberCount() == 0);
@@ -43,10 +43,10 @@ class RestartRecoveryTest {
         INFRA.salesforce().loadDeal(seedDeal("006Dn0000RstDn3AAA", "001Dn0000RstDn3AAA"), true);
 
         bridge = start(name, jdbcUrl);
-        awaitSynced("006Dn0000RstDn2AAA");
-        awaitSynced("006Dn0000RstDn3AAA");
+        INFRA.awaitSynced("006Dn0000RstDn2AAA");
+        INFRA.awaitSynced("006Dn0000RstDn3AAA");
         for (String opportunity : List.of("006Dn0000RstDn1AAA", "006Dn0000RstDn2AAA", "006Dn0000RstDn3AAA")) {
-            assertOneOfEach(opportunity);
+            INFRA.assertOneOfEach(opportunity);
         }
     }
 
@@ -66,19 +66,12 @@ class RestartRecoveryTest {
 
         INFRA.erp().processingDelayMillis(0);
         bridge = start(name, jdbcUrl);
-        awaitSynced(opportunity);
-        assertOneOfEach(opportunity);
+        INFRA.awaitSynced(opportunity);
+        INFRA.assertOneOfEach(opportunity);
     }
 
     private ConfigurableApplicationContext start(String name, String jdbcUrl) {
         return INFRA.startBridge(name, jdbcUrl, Map.of());
     }
 
-    private static void awaitSynced(String opportunityId) {
-        INFRA.awaitSynced(opportunityId);
-    }
-
-    private static void assertOneOfEach(String opportunityId) {
-        INFRA.assertOneOfEach(opportunityId);
-    }
 }

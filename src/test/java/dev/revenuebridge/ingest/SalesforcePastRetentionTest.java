@@ -55,7 +55,7 @@ class SalesforcePastRetentionTest {
         String after = "006Dn0000RetAftAAA";
         bridge = start(name, jdbcUrl);
         infra.salesforce().loadDeal(seedDeal(before, "001Dn0000RetBefAAA"), true);
-        awaitSynced(before);
+        infra.awaitSynced(before);
         bridge.close();
         await().atMost(Duration.ofSeconds(20)).until(() -> infra.salesforce().subscriberCount() == 0);
 
@@ -66,7 +66,7 @@ class SalesforcePastRetentionTest {
 
         bridge = start(name, jdbcUrl);
         infra.salesforce().loadDeal(seedDeal(after, "001Dn0000RetAftAAA"), true);
-        awaitSynced(after);
+        infra.awaitSynced(after);
         assertThat(infra.salesforce().earliestRetainedReplayId()).isGreaterThan(missedEvent);
 
         JdbcTemplate jdbc = bridge.getBean(JdbcTemplate.class);
@@ -83,11 +83,11 @@ class SalesforcePastRetentionTest {
         assertThat(infra.salesforce().record("Opportunity", missed).get("Sync_Status__c")).isNull();
 
         bridge.getBean(ProducerTemplate.class).sendBody("direct:salesforce-sweep", null);
-        awaitSynced(missed);
+        infra.awaitSynced(missed);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM salesforce_event_gap WHERE recovered_at IS NOT NULL",
                 Integer.class)).isEqualTo(1);
         for (String opportunity : List.of(before, missed, after)) {
-            assertOneOfEach(opportunity);
+            infra.assertOneOfEach(opportunity);
         }
     }
 
@@ -95,11 +95,4 @@ class SalesforcePastRetentionTest {
         return infra.startBridge(name, jdbcUrl, Map.of());
     }
 
-    private static void awaitSynced(String opportunityId) {
-        infra.awaitSynced(opportunityId);
-    }
-
-    private static void assertOneOfEach(String opportunityId) {
-        infra.assertOneOfEach(opportunityId);
-    }
 }
