@@ -223,6 +223,9 @@ public final class BridgeInfrastructure implements AutoCloseable {
         // direct:salesforce-sweep (its timer waits an hour)
         p.put("revenue.salesforce.write-back.max-wait-ms", "300");
         p.put("revenue.ingest.sweep.interval-ms", "3600000");
+        // a bridge killed without handing its lease over is replaced after 3 s (production: 15 s)
+        p.put("revenue.cluster.lease-duration-ms", "3000");
+        p.put("revenue.cluster.renew-interval-ms", "500");
         // the operations port (a free one) and the local users: viewer, operator and finance, each with its own name as
         // password, stored as bcrypt hashes as in production (cost 4: tests sign in on every request)
         p.put("revenue.ops.port", "0");

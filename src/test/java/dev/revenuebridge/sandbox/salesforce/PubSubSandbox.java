@@ -80,6 +80,7 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
     }
 
     private final List<StoredEvent> log = new CopyOnWriteArrayList<>();   // retained events, oldest first
+    private final List<SalesforceSandbox.SubscriptionStart> starts = new CopyOnWriteArrayList<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final Predicate<String> validToken;
     private final Supplier<Instant> clock;
@@ -198,6 +199,10 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
         return subscriptions.size();
     }
 
+    List<SalesforceSandbox.SubscriptionStart> subscriptionStarts() {
+        return List.copyOf(starts);
+    }
+
     static ByteString replayIdBytes(long replayId) {
         return ByteString.copyFrom(ByteBuffer.allocate(Long.BYTES).putLong(replayId).array());
     }
@@ -279,6 +284,7 @@ final class PubSubSandbox extends PubSubGrpc.PubSubImplBase implements AutoClose
                     }
                     after = start;
                     subscriptions.add(this);
+                    starts.add(new SalesforceSandbox.SubscriptionStart(request.getReplayPreset(), start));
                     LOG.info("Pub/Sub subscriber on {} from {} (after replay id {}), num_requested {}",
                             request.getTopicName(), request.getReplayPreset(), start, request.getNumRequested());
                 }

@@ -215,6 +215,15 @@ public class SalesforceSandbox extends SandboxServer {
         return pubSub.subscriberCount();
     }
 
+    /** A subscription the sandbox accepted: how it asked to start (preset) and the replay id it starts after. */
+    public record SubscriptionStart(com.salesforce.eventbus.protobuf.ReplayPreset preset, long after) {
+    }
+
+    /** Every subscription accepted so far, in order: its replay preset and the replay id it started after. */
+    public List<SubscriptionStart> subscriptionStarts() {
+        return pubSub.subscriptionStarts();
+    }
+
     /** Change events published so far (every replay id given out), retained or purged since. */
     public int eventCount() {
         return (int) pubSub.lastReplayId();
