@@ -18,7 +18,12 @@ public class BridgeConfiguration {
      * and run on from there, like a Stripe test clock: tests and local mode use it to play a deal at its close date.
      */
     @Bean
-    Clock clock(@org.springframework.beans.factory.annotation.Value("${revenue.clock.start:}") String start) {
+    Clock clock(@org.springframework.beans.factory.annotation.Value("${revenue.clock.start:}") String start,
+                @org.springframework.beans.factory.annotation.Value("${revenue.clock.offset:}") String offset) {
+        if (offset != null && !offset.isBlank()) {
+            // a fixed distance from real time: the same clock as a sandbox offset by the same duration
+            return Clock.offset(Clock.systemUTC(), java.time.Duration.parse(offset));
+        }
         if (start == null || start.isBlank()) {
             return Clock.systemUTC();
         }

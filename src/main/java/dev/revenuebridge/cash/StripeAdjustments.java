@@ -31,10 +31,14 @@ public class StripeAdjustments {
     private final MappingCatalog mappings;
     private final Map<String, String> accounts;
 
+    private final dev.revenuebridge.outcome.OutcomeEvents events;
+
     public StripeAdjustments(StripeObjects stripe, JdbcTemplate jdbc, MappingCatalog mappings,
                              @Value("${revenue.erp.accounts.stripe-clearing:1100}") String stripeClearing,
                              @Value("${revenue.erp.accounts.disputed-receivables:1210}") String disputedReceivables,
-                             @Value("${revenue.erp.accounts.dispute-fees:6150}") String disputeFees) {
+                             @Value("${revenue.erp.accounts.dispute-fees:6150}") String disputeFees,
+                             dev.revenuebridge.outcome.OutcomeEvents events) {
+        this.events = events;
         this.stripe = stripe;
         this.jdbc = jdbc;
         this.mappings = mappings;
@@ -192,6 +196,7 @@ public class StripeAdjustments {
                 reversal ? StripeCash.money(adjustment.get("amount"), currency)
                         : StripeCash.money(adjustment.get("amount"), currency).negate(), erpId, adjustment.get("charge"),
                 Timestamp.from(Instant.ofEpochSecond(((Number) adjustment.get("created")).longValue())));
+        events.cashDocument(adjustment.get("id") + (reversal ? "-won" : ""));
     }
 
     private static String date(Object epochSeconds) {

@@ -52,7 +52,11 @@ public class StripeCash {
     private final DealTrace trace;
     private final MappingCatalog mappings;
 
-    public StripeCash(StripeObjects stripe, JdbcTemplate jdbc, DealTrace trace, MappingCatalog mappings) {
+    private final dev.revenuebridge.outcome.OutcomeEvents events;
+
+    public StripeCash(StripeObjects stripe, JdbcTemplate jdbc, DealTrace trace, MappingCatalog mappings,
+                      dev.revenuebridge.outcome.OutcomeEvents events) {
+        this.events = events;
         this.stripe = stripe;
         this.jdbc = jdbc;
         this.trace = trace;
@@ -273,6 +277,7 @@ public class StripeCash {
                 String.valueOf(invoice.get("status")), currency, money(invoice.get("amount_due"), currency),
                 money(invoice.get("amount_remaining"), currency), erpInvoiceId, null, Instant.ofEpochSecond(
                         ((Number) invoice.get("created")).longValue()));
+        events.cashDocument(String.valueOf(invoice.get("id")));
     }
 
     public void recordPayment(@org.apache.camel.Body InvoicePayment payment,
@@ -288,6 +293,7 @@ public class StripeCash {
                 """, payment.id(), opportunityId, payment.currency().toUpperCase(Locale.ROOT),
                 money(payment.amountPaid(), payment.currency()), erpPaymentId, payment.invoiceId(), payment.chargeId(),
                 payment.paymentIntentId(), Timestamp.from(payment.paidOn().atStartOfDay(ZoneOffset.UTC).toInstant()));
+        events.cashDocument(payment.id());
     }
 
     /** What the Opportunity shows: this invoice's number and status, the payment date, what is still owed on the deal. */

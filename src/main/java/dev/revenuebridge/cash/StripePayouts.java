@@ -44,11 +44,14 @@ public class StripePayouts implements AggregationStrategy {
     private final String clearingAccount;
     private final String feesAccount;
 
+    private final dev.revenuebridge.outcome.OutcomeEvents events;
+
     public StripePayouts(StripeObjects stripe, JdbcTemplate jdbc, MappingCatalog mappings, DealExceptions exceptions,
                          @org.springframework.beans.factory.annotation.Value("${revenue.erp.accounts.stripe-clearing:1100}")
                          String clearingAccount,
                          @org.springframework.beans.factory.annotation.Value("${revenue.erp.accounts.stripe-fees:6140}")
-                         String feesAccount) {
+                         String feesAccount, dev.revenuebridge.outcome.OutcomeEvents events) {
+        this.events = events;
         this.clearingAccount = clearingAccount;
         this.feesAccount = feesAccount;
         this.stripe = stripe;
@@ -219,6 +222,7 @@ public class StripePayouts implements AggregationStrategy {
                 ON CONFLICT (stripe_id) DO UPDATE SET status = 'reconciled', erp_id = EXCLUDED.erp_id, updated_at = now()
                 """, ledger.payoutId(), currency, BigDecimal.valueOf(ledger.payoutAmount(), digits), erpDepositId,
                 java.sql.Timestamp.from(Instant.ofEpochSecond(ledger.arrivalDate())));
+        events.cashDocument(ledger.payoutId());
         List<String> sources = ledger.entries().stream().map(PayoutLedger.Entry::source).filter(s -> s != null).toList();
         for (int from = 0; from < sources.size(); from += 500) {
             List<String> chunk = sources.subList(from, Math.min(sources.size(), from + 500));
@@ -245,7 +249,8 @@ public class StripePayouts implements AggregationStrategy {
                 + BigDecimal.valueOf(ledger.variance(), digits) + "; not matched to the bridge's payments: "
                 + (unmatched.isEmpty() ? "none" : String.join(", ", unmatched.subList(0, Math.min(20, unmatched.size())))
                 + (unmatched.size() > 20 ? " and " + (unmatched.size() - 20) + " more" : ""));
-        exceptions.openForObject(ledger.payoutId(), "unreconciled-payout", reason);
+        exceptions.openForObject(ledger.payoutId(), "unreconciled-payout", reason,
+                BigDecimal.valueOf(ledger.payoutAmount(), digits), ledger.currency().toUpperCase(Locale.ROOT));
     }
 
 }

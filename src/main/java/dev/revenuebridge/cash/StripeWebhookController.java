@@ -25,7 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
  * tolerance), against each configured secret, so that a rotated secret and its successor are both accepted while
  * Stripe signs with both. A verified event is put on Kafka (key: the id of the object it is about) and the answer is
  * 200 only once Kafka has acknowledged it; if Kafka cannot take it, 503, and Stripe delivers it again. A refused
- * delivery stores nothing: it is counted ({@code revenue_webhooks_refused_total{reason}}) and logged.
+ * delivery stores nothing: it is counted ({@code revenue_bridge_stripe_webhooks_refused_total{reason}}) and logged.
  */
 @RestController
 public class StripeWebhookController {
@@ -105,16 +105,16 @@ public class StripeWebhookController {
         } catch (RuntimeException e) {
             LOG.warn("Stripe event {} ({}) could not be put on Kafka; answering 503 so that Stripe delivers it again: {}",
                     eventId, type, e.getMessage());
-            meters.counter("revenue.webhooks.refused", "reason", "kafka_unavailable").increment();
+            meters.counter("revenue.bridge.stripe.webhooks.refused", "reason", "kafka_unavailable").increment();
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("error", "try again later"));
         }
-        meters.counter("revenue.webhooks.received", "type", type).increment();
+        meters.counter("revenue.bridge.stripe.webhooks.received", "type", type).increment();
         return ResponseEntity.ok(Map.of("received", true, "id", eventId));
     }
 
     private ResponseEntity<Map<String, Object>> refuse(HttpStatus status, String reason, String detail,
                                                        HttpServletRequest request) {
-        meters.counter("revenue.webhooks.refused", "reason", reason).increment();
+        meters.counter("revenue.bridge.stripe.webhooks.refused", "reason", reason).increment();
         LOG.warn("Stripe webhook from {} refused ({}): {}", request.getRemoteAddr(), reason, detail);
         return ResponseEntity.status(status).body(Map.of("error", reason));
     }

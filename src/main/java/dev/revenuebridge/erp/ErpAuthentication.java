@@ -41,10 +41,16 @@ public class ErpAuthentication implements HttpClientConfigurer {
     private final String host;
     private final int port;
     private final Counter renewedAfter401;
+    private final Counter signInFailures;
+    private final dev.revenuebridge.metrics.ExternalCalls calls;
 
     public ErpAuthentication(NetSuiteTokens tokens, @Value("${revenue.erp.base-url:}") String baseUrl,
-                             MeterRegistry meters) {
+                             MeterRegistry meters, dev.revenuebridge.metrics.ExternalCalls calls) {
         this.tokens = tokens;
+        this.calls = calls;
+        this.signInFailures = Counter.builder("revenue.bridge.erp.sign.in.failures")
+                .description("ERP sign-ins (access token requests) that failed; the request waiting for it fails too")
+                .register(meters);
         URI base = baseUrl == null || baseUrl.isBlank() ? null : URI.create(baseUrl.trim());
         this.host = base == null ? null : base.getHost();
         this.port = base == null ? -1 : effectivePort(base);
@@ -63,9 +69,9 @@ public class ErpAuthentication implements HttpClientConfigurer {
                 if (!toErp(request)) {
                     return chain.proceed(request, scope);
                 }
-                String token = tokens.accessToken();
+                String token = signedIn();
                 request.setHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
-                ClassicHttpResponse response = chain.proceed(request, scope);
+                ClassicHttpResponse response = timed(request, scope, chain);
                 if (response.getCode() != 401) {
                     return response;
                 }
@@ -80,13 +86,38 @@ public class ErpAuthentication implements HttpClientConfigurer {
                     throw new TokenRejectedException("ERP refused the access token (401) for " + request.getMethod()
                             + " " + request.getRequestUri() + ": signed in again for the retry");
                 }
-                request.setHeader(HttpHeaders.AUTHORIZATION, "Bearer " + tokens.accessToken());
+                request.setHeader(HttpHeaders.AUTHORIZATION, "Bearer " + signedIn());
                 // the first attempt's protocol headers are set again for the second
                 request.removeHeaders(HttpHeaders.CONTENT_LENGTH);
                 request.removeHeaders(HttpHeaders.TRANSFER_ENCODING);
-                return chain.proceed(request, scope);
+                return timed(request, scope, chain);
             }
         });
+    }
+
+    private String signedIn() throws IOException {
+        try {
+            return tokens.accessToken();
+        } catch (IOException | RuntimeException e) {
+            signInFailures.increment();
+            throw e;
+        }
+    }
+
+    /** One ERP request, counted by its status in revenue_bridge_external_calls_seconds. */
+    private ClassicHttpResponse timed(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+            throws IOException, HttpException {
+        long started = System.nanoTime();
+        try {
+            ClassicHttpResponse response = chain.proceed(request, scope);
+            calls.record("erp", dev.revenuebridge.metrics.ExternalCalls.status(response.getCode()),
+                    java.time.Duration.ofNanos(System.nanoTime() - started));
+            return response;
+        } catch (IOException | HttpException | RuntimeException e) {
+            calls.record("erp", dev.revenuebridge.metrics.ExternalCalls.NO_ANSWER,
+                    java.time.Duration.ofNanos(System.nanoTime() - started));
+            throw e;
+        }
     }
 
     private boolean toErp(ClassicHttpRequest request) {

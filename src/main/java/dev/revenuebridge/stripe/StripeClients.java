@@ -19,16 +19,18 @@ import java.time.Duration;
 public class StripeClients {
 
     @org.springframework.context.annotation.Bean
-    StripeClient stripeClient(StripeSettings settings, ThrottleMetrics metrics) {
-        return create(settings, metrics);
+    StripeClient stripeClient(StripeSettings settings, ThrottleMetrics metrics,
+                              dev.revenuebridge.metrics.ExternalCalls calls) {
+        return create(settings, metrics, calls);
     }
 
-    static StripeClient create(StripeSettings settings, ThrottleMetrics metrics) {
+    static StripeClient create(StripeSettings settings, ThrottleMetrics metrics,
+                               dev.revenuebridge.metrics.ExternalCalls calls) {
         RequestRateLimiter limiter = new RequestRateLimiter(settings.maxRequestsPerSecond(), Duration.ofSeconds(1),
                 Duration.ofMillis(50));
         return new StripeClient(new LiveStripeResponseGetter(new Options(settings),
                 new ThrottledStripeHttpClient(limiter, settings.maxRequestsPerSecondPerEndpoint(),
-                        settings.maxSearchRequestsPerSecond(), metrics)));
+                        settings.maxSearchRequestsPerSecond(), metrics, calls)));
     }
 
     private static final class Options extends StripeResponseGetterOptions {

@@ -42,13 +42,16 @@ final class ThrottledStripeHttpClient extends HttpClient {
     private final int search;
     private final Map<String, RequestRateLimiter> endpoints = new ConcurrentHashMap<>();
     private final ThrottleMetrics metrics;
+    private final dev.revenuebridge.metrics.ExternalCalls calls;
 
     /**
      * @param global      the account's limit over all endpoints
      * @param perEndpoint requests per second to one endpoint (0: none)
      * @param search      requests per second to all /search endpoints together (0: none)
      */
-    ThrottledStripeHttpClient(RequestRateLimiter global, int perEndpoint, int search, ThrottleMetrics metrics) {
+    ThrottledStripeHttpClient(RequestRateLimiter global, int perEndpoint, int search, ThrottleMetrics metrics,
+                              dev.revenuebridge.metrics.ExternalCalls calls) {
+        this.calls = calls;
         this.global = global;
         this.perEndpoint = perEndpoint;
         this.search = search;
@@ -67,7 +70,17 @@ final class ThrottledStripeHttpClient extends HttpClient {
             Thread.currentThread().interrupt();
             throw new ApiConnectionException("interrupted while waiting for the Stripe rate limit", e);
         }
-        StripeResponse response = delegate.request(request);
+        long started = System.nanoTime();
+        StripeResponse response;
+        try {
+            response = delegate.request(request);
+        } catch (StripeException | RuntimeException e) {
+            calls.record(StripeBilling.SYSTEM, dev.revenuebridge.metrics.ExternalCalls.NO_ANSWER,
+                    Duration.ofNanos(System.nanoTime() - started));
+            throw e;
+        }
+        calls.record(StripeBilling.SYSTEM, dev.revenuebridge.metrics.ExternalCalls.status(response.code()),
+                Duration.ofNanos(System.nanoTime() - started));
         if (response.code() == 429) {
             metrics.rejected(StripeBilling.SYSTEM);
         }

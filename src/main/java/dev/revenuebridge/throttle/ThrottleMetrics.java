@@ -9,13 +9,13 @@ import org.springframework.stereotype.Component;
 /**
  * Throttling, counted per external system ({@code stripe}, {@code erp}, {@code salesforce}):
  * <ul>
- *   <li>{@code revenue.throttle.delayed}: requests the bridge's own limiter held back to stay under the system's
+ *   <li>{@code revenue.bridge.throttle.delayed}: requests the bridge's own limiter held back to stay under the system's
  *       limit (expected under load, harmless);</li>
- *   <li>{@code revenue.throttle.rejected}: answers in which the system itself said "too many" (Stripe and ERP 429,
+ *   <li>{@code revenue.bridge.throttle.rejected}: answers in which the system itself said "too many" (Stripe and ERP 429,
  *       Salesforce REQUEST_LIMIT_EXCEEDED); each is retried with backoff. Above zero, the configured limits are
  *       higher than the account's.</li>
  * </ul>
- * Both are on /actuator/prometheus as {@code revenue_throttle_delayed_total} and {@code revenue_throttle_rejected_total}.
+ * Both are on /actuator/prometheus as {@code revenue_bridge_throttle_delayed_total} and {@code revenue_bridge_throttle_rejected_total}.
  */
 @Component("throttleMetrics")
 public class ThrottleMetrics {
@@ -25,22 +25,27 @@ public class ThrottleMetrics {
 
     public ThrottleMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // every system's series exists from the start (at 0), for the alerts and the dashboard
+        for (String system : java.util.List.of("stripe", "erp", "salesforce")) {
+            delayedCount(system);
+            rejectedCount(system);
+        }
     }
 
     public void delayed(String system) {
-        counter("revenue.throttle.delayed", system, "requests held back by the bridge's own limiter").increment();
+        counter("revenue.bridge.throttle.delayed", system, "requests held back by the bridge's own limiter").increment();
     }
 
     public void rejected(String system) {
-        counter("revenue.throttle.rejected", system, "requests the system refused as over its limit").increment();
+        counter("revenue.bridge.throttle.rejected", system, "requests the system refused as over its limit").increment();
     }
 
     public double delayedCount(String system) {
-        return counter("revenue.throttle.delayed", system, "requests held back by the bridge's own limiter").count();
+        return counter("revenue.bridge.throttle.delayed", system, "requests held back by the bridge's own limiter").count();
     }
 
     public double rejectedCount(String system) {
-        return counter("revenue.throttle.rejected", system, "requests the system refused as over its limit").count();
+        return counter("revenue.bridge.throttle.rejected", system, "requests the system refused as over its limit").count();
     }
 
     private Counter counter(String name, String system, String description) {

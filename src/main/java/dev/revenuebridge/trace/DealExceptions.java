@@ -42,11 +42,16 @@ public class DealExceptions {
      * and kind, for finance to look at; never retried.
      */
     public void openForObject(String subject, String kind, String reason) {
+        openForObject(subject, kind, reason, null, null);
+    }
+
+    /** As {@link #openForObject(String, String, String)}, with the money it is about (major units). */
+    public void openForObject(String subject, String kind, String reason, java.math.BigDecimal amount, String currency) {
         Integer open = jdbc.queryForObject("SELECT count(*) FROM deal_exception WHERE subject = ? AND kind = ? "
                 + "AND status = 'open'", Integer.class, subject, kind);
         if (open == null || open == 0) {
-            jdbc.update("INSERT INTO deal_exception (subject, kind, reasons) VALUES (?, ?, ?::jsonb)",
-                    subject, kind, toJson(List.of(reason)));
+            jdbc.update("INSERT INTO deal_exception (subject, kind, reasons, amount, currency) VALUES (?, ?, ?::jsonb, ?, ?)",
+                    subject, kind, toJson(List.of(reason)), amount, currency);
         }
     }
 

@@ -55,10 +55,15 @@ public class DealTrace {
     private final DealExceptions exceptions;
     private final Approvals approvals;
     private final dev.revenuebridge.deadletter.DeadLetters deadLetters;
+    private final dev.revenuebridge.metrics.DealOutcomes outcomes;
+    private final dev.revenuebridge.outcome.OutcomeEvents events;
 
     public DealTrace(JdbcTemplate jdbc, DealExceptions exceptions, Approvals approvals,
-                     dev.revenuebridge.deadletter.DeadLetters deadLetters) {
+                     dev.revenuebridge.deadletter.DeadLetters deadLetters,
+                     dev.revenuebridge.metrics.DealOutcomes outcomes, dev.revenuebridge.outcome.OutcomeEvents events) {
+        this.events = events;
         this.deadLetters = deadLetters;
+        this.outcomes = outcomes;
         this.jdbc = jdbc;
         this.exceptions = exceptions;
         this.approvals = approvals;
@@ -91,6 +96,8 @@ public class DealTrace {
                 UPDATE deal_sync SET status = ?, last_error = ?, updated_at = now() WHERE opportunity_id = ?
                 """, REQUIRES_REVIEW, String.join("; ", reasons), opportunityId);
         exceptions.open(opportunityId, "validation", reasons);
+        outcomes.outcome(REQUIRES_REVIEW);
+        dealEvent("deal.requires_review", opportunityId, Map.of("reasons", reasons));
     }
 
     /** The deal is held for billing approval, for these reasons. */
@@ -99,6 +106,8 @@ public class DealTrace {
                 UPDATE deal_sync SET status = ?, last_error = ?, updated_at = now() WHERE opportunity_id = ?
                 """, PENDING_APPROVAL, String.join("; ", reasons), opportunityId);
         exceptions.open(opportunityId, "approval", reasons);
+        outcomes.outcome(PENDING_APPROVAL);
+        dealEvent("deal.pending_approval", opportunityId, Map.of("reasons", reasons));
     }
 
     public Optional<String> status(String opportunityId) {
@@ -142,6 +151,12 @@ public class DealTrace {
             jdbc.update("UPDATE deal_sync SET closed_by = ? WHERE opportunity_id = ?",
                     String.valueOf(dealEvent.get("commitUser")), opportunityId);
         }
+        if (dealEvent != null && Boolean.TRUE.equals(dealEvent.get("closedWon"))
+                && dealEvent.get("commitTimestamp") instanceof String committed) {
+            // the first close counts: a deal reopened and closed again keeps its first close time
+            jdbc.update("UPDATE deal_sync SET closed_at = coalesce(closed_at, ?) WHERE opportunity_id = ?",
+                    Timestamp.from(Instant.parse(committed)), opportunityId);
+        }
     }
 
     public void account(String opportunityId, String accountId) {
@@ -175,12 +190,17 @@ public class DealTrace {
     }
 
     public void synced(@Header("opportunityId") String opportunityId) {
+        List<Instant> firstSyncClosedAt = jdbc.query("SELECT closed_at FROM deal_sync WHERE opportunity_id = ?"
+                + " AND synced_at IS NULL", (rs, i) -> instant(rs.getTimestamp(1)), opportunityId);
         jdbc.update("""
                 UPDATE deal_sync SET status = ?, last_error = NULL, synced_at = now(), updated_at = now()
                 WHERE opportunity_id = ?
                 """, SYNCED, opportunityId);
         exceptions.resolveAll(opportunityId);
         deadLetters.resolveAll(opportunityId, "the deal synced later");
+        outcomes.outcome(SYNCED);
+        dealEvent("deal.synced", opportunityId, Map.of("externalIds", externalIds(opportunityId)));
+        firstSyncClosedAt.forEach(outcomes::firstSynced);
     }
 
     public void failed(String opportunityId, String reason) {
@@ -189,6 +209,20 @@ public class DealTrace {
                 ON CONFLICT (opportunity_id) DO UPDATE SET status = EXCLUDED.status, last_error = EXCLUDED.last_error,
                   updated_at = now()
                 """, opportunityId, FAILED, reason);
+        outcomes.outcome(FAILED);
+        dealEvent("deal.failed", opportunityId, Map.of("reasons", List.of(reason == null ? "" : reason)));
+    }
+
+    /** An outcome event about the deal: its status now, the deal event it answers, and what the outcome adds. */
+    private void dealEvent(String type, String opportunityId, Map<String, Object> more) {
+        jdbc.query("SELECT status, last_event_key, account_id FROM deal_sync WHERE opportunity_id = ?", rs -> {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("status", rs.getString(1));
+            data.put("dealEventKey", rs.getString(2));
+            data.put("accountId", rs.getString(3));
+            data.putAll(more);
+            events.record(type, opportunityId, opportunityId, data);
+        }, opportunityId);
     }
 
     public Optional<Trace> trace(String opportunityId) {
@@ -220,6 +254,11 @@ public class DealTrace {
                 ON CONFLICT (opportunity_id) DO UPDATE SET sales_order_id = EXCLUDED.sales_order_id,
                   status = EXCLUDED.status, differences = EXCLUDED.differences, checked_at = now()
                 """, opportunityId, salesOrderId, status, toJson(differences));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", status);
+        data.put("salesOrderId", salesOrderId);
+        data.put("differences", differences);
+        events.record("revenue.tie_out", opportunityId, opportunityId, data);
     }
 
     private RevenueTieOut tieOut(String opportunityId) {

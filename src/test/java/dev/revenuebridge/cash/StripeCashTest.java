@@ -55,10 +55,10 @@ class StripeCashTest extends BridgeTestSupport {
         await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
                 "SELECT count(*) FROM camel_messageprocessed WHERE processorname = 'stripe-events' AND messageid = ?",
                 Integer.class, "evt_handSigned0001") == 1);
-        assertThat(counter("revenue.stripe.events.ignored", "type:radar.early_fraud_warning.created")).isEqualTo(1.0);
-        assertThat(counter("revenue.webhooks.refused", "reason:signature")).isEqualTo(2.0);
-        assertThat(counter("revenue.webhooks.refused", "reason:stale")).isEqualTo(1.0);
-        assertThat(counter("revenue.webhooks.refused", "reason:too_large")).isEqualTo(1.0);
+        assertThat(counter("revenue.bridge.stripe.events.ignored", "type:radar.early_fraud_warning.created")).isEqualTo(1.0);
+        assertThat(counter("revenue.bridge.stripe.webhooks.refused", "reason:signature")).isEqualTo(2.0);
+        assertThat(counter("revenue.bridge.stripe.webhooks.refused", "reason:stale")).isEqualTo(1.0);
+        assertThat(counter("revenue.bridge.stripe.webhooks.refused", "reason:too_large")).isEqualTo(1.0);
     }
 
     @Test
@@ -126,6 +126,21 @@ class StripeCashTest extends BridgeTestSupport {
         assertThat(cash).anySatisfy(d -> assertThat(d).containsEntry("stripeId", paymentId).containsEntry("kind", "payment")
                 .containsEntry("erpId", payment.get("id")).containsEntry("relatedId", invoiceId)
                 .containsEntry("chargeId", paid.charge()).containsEntry("paymentIntentId", paid.paymentIntent()));
+
+        // the warehouse sees the invoice and the payment as booked, amounts in major units
+        await().atMost(Duration.ofSeconds(20)).until(() -> outcomeEvents(opportunity).stream()
+                .anyMatch(e -> "payment.booked".equals(e.get("type"))));
+        List<Map<String, Object>> events = outcomeEvents(opportunity);
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e).containsEntry("type", "invoice.booked").containsEntry("subject", invoiceId);
+            assertThat((Map<String, Object>) e.get("data")).containsEntry("status", "paid")
+                    .containsEntry("erpId", erpInvoice.get("id")).containsEntry("amount", "20000.0000");
+        });
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e).containsEntry("type", "payment.booked").containsEntry("subject", paymentId);
+            assertThat((Map<String, Object>) e.get("data")).containsEntry("erpId", payment.get("id"))
+                    .containsEntry("relatedId", invoiceId).containsEntry("currency", "USD");
+        });
     }
 
     @Test

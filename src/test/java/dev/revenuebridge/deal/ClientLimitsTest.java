@@ -60,7 +60,7 @@ class ClientLimitsTest extends BridgeTestSupport {
         assertThat(throttles.rejectedCount("stripe") + throttles.rejectedCount("erp")).isZero();
         assertThat(INFRA.erp().maxConcurrentSeen()).as("ERP requests in flight at once").isEqualTo(2);
         assertThat(throttles.delayedCount("stripe")).as("Stripe requests the bridge held back").isPositive();
-        Map<String, Object> metric = http.getForObject("/actuator/metrics/revenue.throttle.delayed?tag=system:stripe", Map.class);
-        assertThat(metric).as("the counter ops read").containsEntry("name", "revenue.throttle.delayed");
+        Map<String, Object> metric = http.getForObject("/actuator/metrics/revenue.bridge.throttle.delayed?tag=system:stripe", Map.class);
+        assertThat(metric).as("the counter ops read").containsEntry("name", "revenue.bridge.throttle.delayed");
     }
 }

@@ -183,6 +183,19 @@ class WorkedExampleTest extends BridgeTestSupport {
         assertThat(tieOut.get("status")).as("revenue tie-out %s", tieOut).isEqualTo("TiedOut");
         assertThat(tieOut.get("salesOrderId")).isEqualTo(order.get("id"));
         assertThat(INFRA.erp().revenuePlans(String.valueOf(order.get("id")))).as("ARM's plans of the order").isNotEmpty();
+
+        // downstream consumers read the outcomes on revenue.events, keyed by the Opportunity Id
+        await().atMost(Duration.ofSeconds(20)).until(() -> outcomeEvents(OPPORTUNITY).stream()
+                .map(e -> e.get("type")).toList().containsAll(List.of("deal.synced", "revenue.tie_out")));
+        List<Map<String, Object>> events = outcomeEvents(OPPORTUNITY);
+        assertThat(events).allSatisfy(e -> assertThat(e).containsEntry("schemaVersion", 1)
+                .containsEntry("opportunityId", OPPORTUNITY).containsKeys("eventId", "occurredAt", "subject", "data"));
+        Map<String, Object> synced = events.stream().filter(e -> "deal.synced".equals(e.get("type"))).findFirst().orElseThrow();
+        assertThat(map(synced.get("data"))).containsEntry("status", "Synced").containsEntry("accountId", ACCOUNT);
+        assertThat(map(map(map(synced.get("data")).get("externalIds")).get("erp"))).containsEntry("sales_order", order.get("id"));
+        assertThat(map(events.stream().filter(e -> "revenue.tie_out".equals(e.get("type"))).findFirst().orElseThrow()
+                .get("data"))).containsEntry("status", "TiedOut").containsEntry("salesOrderId", order.get("id"));
+        assertThat(events).as("each outcome once").extracting(e -> e.get("type")).doesNotHaveDuplicates();
     }
 
     @Test

@@ -37,6 +37,33 @@ class DeployedFilesTest {
                 .containsExactlyInAnyOrderElementsOf(files("mappings", ".yaml"));
     }
 
+    /**
+     * Every overlay builds with kustomize's default rules (no --load-restrictor), as {@code kubectl apply -k} does, and
+     * holds what the bridge needs to run two replicas. Needs kubectl on the PATH (skipped without it).
+     */
+    @Test
+    void everyOverlayBuildsWithKustomizesDefaultRules() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not on the PATH");
+        try (Stream<Path> overlays = Files.list(Path.of("k8s/overlays"))) {
+            for (Path overlay : overlays.sorted().toList()) {
+                Process kustomize = new ProcessBuilder("kubectl", "kustomize", overlay.toString())
+                        .redirectErrorStream(true).start();
+                String out = new String(kustomize.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(kustomize.waitFor()).as("kubectl kustomize %s: %s", overlay, out).isZero();
+                List<String> kinds = out.lines().filter(l -> l.startsWith("kind: ")).map(l -> l.substring(6)).toList();
+                assertThat(kinds).as("%s", overlay).contains("Deployment", "Service", "NetworkPolicy",
+                        "PodDisruptionBudget", "ServiceAccount", "Role", "RoleBinding", "PrometheusRule", "ServiceMonitor",
+                        "KafkaTopic", "ConfigMap");
+                assertThat(out).as("%s: the Lease cluster service", overlay).contains("value: kubernetes");
+            }
+        }
+    }
+
+    private static boolean onPath(String command) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+
     /** The files a directory's kustomization.yaml puts into a ConfigMap, as paths from the repository root. */
     private static List<String> deployed(String directory, String configMap) throws IOException {
         JsonNode kustomization = YAML.readTree(Path.of(directory, "kustomization.yaml").toFile());

@@ -39,7 +39,8 @@ class StripeEndpointNormalizationTest {
     @Test
     void searchesShareOneLimiterAndEndpointsHaveTheirOwn() {
         ThrottledStripeHttpClient client = new ThrottledStripeHttpClient(
-                new RequestRateLimiter(100, Duration.ofSeconds(1), Duration.ofMillis(50)), 25, 20, new ThrottleMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+                new RequestRateLimiter(100, Duration.ofSeconds(1), Duration.ofMillis(50)), 25, 20, new ThrottleMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
+                new dev.revenuebridge.metrics.ExternalCalls(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         assertThat(client.endpointLimiter("GET /v1/customers/search"))
                 .isSameAs(client.endpointLimiter("GET /v1/invoices/search"));
         assertThat(client.endpointLimiter("GET /v1/customers/search").limit()).isEqualTo(20);

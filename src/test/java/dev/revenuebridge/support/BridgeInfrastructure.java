@@ -64,7 +64,8 @@ public final class BridgeInfrastructure implements AutoCloseable {
     private final StripeSandbox stripe;
     private final ErpSandbox erp;
     /** Simulated time: it starts at {@link #SIMULATED_START} with the infrastructure and runs on. */
-    private final Clock simulated = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), SIMULATED_START));
+    private final Duration simulatedOffset = Duration.between(Instant.now(), SIMULATED_START);
+    private final Clock simulated = Clock.offset(Clock.systemUTC(), simulatedOffset);
     /** The ERP integration's certificate key, as a user makes it with openssl: the sandbox holds the public half. */
     private final Path erpPrivateKeyFile;
     /** The Salesforce connected app's certificate and key (PKCS12): the sandbox holds the certificate's public key. */
@@ -211,12 +212,14 @@ public final class BridgeInfrastructure implements AutoCloseable {
         p.put("revenue.erp.auth.client-id", ErpSandbox.CLIENT_ID);
         p.put("revenue.erp.auth.certificate-id", ErpSandbox.CERTIFICATE_ID);
         p.put("revenue.erp.auth.private-key-file", erpPrivateKeyFile.toString());
-        // the bridge starts at the sandboxes' simulated now, so that it and they agree on the time (the ERP checks the
-        // times of the bridge's sign-in assertion against its own clock, as NetSuite does)
-        p.put("revenue.clock.start", simulated.instant().toString());
+        // the bridge's clock runs at the sandboxes' simulated offset from real time, so that it and they agree on the time
+        // (the ERP checks the bridge's sign-in assertion against its own clock, as NetSuite does; close-to-synced latency)
+        p.put("revenue.clock.offset", simulatedOffset.toString());
         p.put("revenue.kafka.deals-topic", "revenue.deals." + name);
         p.put("revenue.kafka.deals-group", "revenue-bridge-" + name);
         p.put("revenue.kafka.stripe-events-topic", "revenue.stripe-events." + name);
+        p.put("revenue.kafka.events-topic", "revenue.events." + name);
+        p.put("revenue.events.interval-ms", "200");
         p.put("revenue.kafka.stripe-events-group", "revenue-bridge-stripe-events-" + name);
         p.put("revenue.stripe.webhook.secrets", STRIPE_WEBHOOK_SECRET);
         // write-backs wait at most 300 ms for others to share their call; the sweep runs when a test sends to
@@ -226,6 +229,7 @@ public final class BridgeInfrastructure implements AutoCloseable {
         // a bridge killed without handing its lease over is replaced after 3 s (production: 15 s)
         p.put("revenue.cluster.lease-duration-ms", "3000");
         p.put("revenue.cluster.renew-interval-ms", "500");
+        p.put("revenue.metrics.refresh-interval-ms", "500");
         // the operations port (a free one) and the local users: viewer, operator and finance, each with its own name as
         // password, stored as bcrypt hashes as in production (cost 4: tests sign in on every request)
         p.put("revenue.ops.port", "0");

@@ -36,6 +36,9 @@ public abstract class BridgeTestSupport {
     private static final AtomicInteger CONTEXTS = new AtomicInteger();
     protected static final ObjectMapper JSON = new ObjectMapper();
 
+    @org.springframework.beans.factory.annotation.Value("${revenue.kafka.events-topic}")
+    private String outcomeEventsTopic;
+
     /** The application port: Stripe's webhooks, nothing else. */
     @Autowired
     protected TestRestTemplate webhooks;
@@ -119,6 +122,37 @@ public abstract class BridgeTestSupport {
                 org.springframework.http.HttpMethod.GET, null, new org.springframework.core.ParameterizedTypeReference<>() {
                 });
         return response.getStatusCode().value() == 404 ? null : new LinkedHashMap<>(response.getBody());
+    }
+
+    /**
+     * The outcome events on this bridge's revenue.events topic with this key (an Opportunity Id), as a downstream
+     * consumer reads them: from the beginning, in order.
+     */
+    protected List<Map<String, Object>> outcomeEvents(String key) {
+        Map<String, Object> config = Map.of("bootstrap.servers", INFRA.kafka().getBrokersAsString(),
+                "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName(),
+                "value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName(),
+                "enable.auto.commit", "false");
+        List<Map<String, Object>> events = new java.util.ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(config)) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(outcomeEventsTopic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(record.key())) {
+                        events.add(JSON.readValue(record.value(), new TypeReference<Map<String, Object>>() {
+                        }));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("an outcome event is not JSON", e);
+        }
+        return events;
     }
 
     protected void awaitSyncStatus(String opportunityId, String status) {
