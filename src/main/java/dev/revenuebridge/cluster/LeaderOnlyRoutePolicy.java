@@ -46,7 +46,6 @@ public class LeaderOnlyRoutePolicy extends RoutePolicySupport
     private final List<LeaderRouteStart> preparations;
     private final Set<String> startOnLeadership = ConcurrentHashMap.newKeySet();
     private final Set<String> managed = ConcurrentHashMap.newKeySet();
-    private final Set<String> neverStarted = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "leader-only-routes");
         t.setDaemon(true);
@@ -74,7 +73,6 @@ public class LeaderOnlyRoutePolicy extends RoutePolicySupport
     public void onInit(Route route) {
         super.onInit(route);
         managed.add(route.getRouteId());
-        neverStarted.add(route.getRouteId());
         if (!Boolean.FALSE.equals(route.isAutoStartup())) {
             startOnLeadership.add(route.getRouteId());
         }
@@ -84,7 +82,6 @@ public class LeaderOnlyRoutePolicy extends RoutePolicySupport
 
     @Override
     public void onStart(Route route) {
-        neverStarted.remove(route.getRouteId());
         if (!leader) {
             LOG.warn("Route {} was started on a replica that is not the leader of {}: stopping it", route.getRouteId(),
                     namespace);
@@ -139,9 +136,7 @@ public class LeaderOnlyRoutePolicy extends RoutePolicySupport
                 if (context.getRouteController().getRouteStatus(id) != ServiceStatus.Started) {
                     Route route = context.getRoute(id);
                     preparations.forEach(p -> p.beforeStart(route));
-                    if (neverStarted.contains(id)) {
-                        recreate(context, id);
-                    }
+                    recreate(context, id);
                     context.getRouteController().startRoute(id);
                     LOG.info("Route {} started: this replica leads {}", id, namespace);
                 }
@@ -154,8 +149,9 @@ public class LeaderOnlyRoutePolicy extends RoutePolicySupport
     }
 
     /**
-     * A route made when the bridge started holds the consumer made then, with the endpoint's settings of that moment
-     * (Camel makes a new consumer only when a started route is stopped): it is made again from its definition.
+     * The route is made again from its definition, so that its endpoint takes the settings of this moment (the
+     * placeholders the preparations set): a route made earlier keeps the endpoint of its own moment, whose consumer
+     * would resume the Salesforce subscription from the replay position of then, not from the one stored now.
      */
     private static void recreate(CamelContext context, String id) throws Exception {
         ModelCamelContext model = (ModelCamelContext) context;

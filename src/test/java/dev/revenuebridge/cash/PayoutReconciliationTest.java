@@ -73,6 +73,17 @@ class PayoutReconciliationTest extends BridgeTestSupport {
         assertThat((List<Map<String, Object>>) trace.get("cash")).anySatisfy(d -> assertThat(d)
                 .containsEntry("stripeId", paid.invoicePayment()).containsEntry("chargeId", chargeId).containsEntry("kind", "payment")
                 .containsEntry("payoutId", payout.get("id")).containsEntry("depositId", deposit.get("id")));
+        // on revenue.events, keyed by the payout (a deposit spans deals): the deposit booked
+        String payoutId = (String) payout.get("id");
+        await().atMost(Duration.ofSeconds(20)).until(() -> !outcomeEvents(payoutId).isEmpty());
+        assertThat(outcomeEvents(payoutId)).singleElement().satisfies(e -> {
+            assertThat(e).containsEntry("type", "deposit.booked").containsEntry("subject", payoutId)
+                    .containsEntry("opportunityId", null);
+            assertThat((Map<String, Object>) e.get("data")).containsEntry("erpId", deposit.get("id"))
+                    .containsEntry("status", "reconciled");
+            assertThat(new BigDecimal((String) ((Map<String, Object>) e.get("data")).get("amount")))
+                    .isEqualByComparingTo(new BigDecimal(String.valueOf(deposit.get("total"))));
+        });
     }
 
     @Test

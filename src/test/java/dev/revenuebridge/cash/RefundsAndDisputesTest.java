@@ -54,6 +54,12 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
         // every event came twice: one credit memo and one customer refund per refund
         assertThat(INFRA.erp().records("creditMemo").stream().filter(m -> List.of(partial, rest).contains(m.get("externalId")))).hasSize(2);
         assertThat(INFRA.erp().records("customerRefund").stream().filter(m -> List.of(partial, rest).contains(m.get("externalId")))).hasSize(2);
+        // on revenue.events: each refund booked once, negative, in major units
+        await().atMost(Duration.ofSeconds(20)).until(() -> outcomeEvents("006Dn0RefundsAAAAA").stream()
+                .filter(e -> "refund.booked".equals(e.get("type"))).count() == 2);
+        assertThat(outcomeEvents("006Dn0RefundsAAAAA")).filteredOn(e -> "refund.booked".equals(e.get("type")))
+                .extracting(e -> ((Map<String, Object>) e.get("data")).get("amount"))
+                .containsExactlyInAnyOrder("-5000.0000", "-15000.0000");
     }
 
     @Test
@@ -89,6 +95,13 @@ class RefundsAndDisputesTest extends BridgeTestSupport {
             assertThat(l.get("memo")).isEqualTo("Stripe balance");
             assertThat(new BigDecimal(String.valueOf(l.get("debit")))).isEqualByComparingTo("20015.00");
         });
+        // on revenue.events: the dispute booked, then its reversal
+        await().atMost(Duration.ofSeconds(20)).until(() -> outcomeEvents("006Dn0DisputeAAAAA").stream()
+                .anyMatch(e -> (dispute + "-won").equals(e.get("subject"))));
+        assertThat(outcomeEvents("006Dn0DisputeAAAAA")).filteredOn(e -> "dispute.booked".equals(e.get("type")))
+                .extracting(e -> e.get("subject"), e -> ((Map<String, Object>) e.get("data")).get("amount"))
+                .contains(org.assertj.core.groups.Tuple.tuple(dispute, "-20000.0000"),
+                        org.assertj.core.groups.Tuple.tuple(dispute + "-won", "20000.0000"));
     }
 
     /** A synced deal whose one-time invoice is paid; its payment, once the ERP has it. */

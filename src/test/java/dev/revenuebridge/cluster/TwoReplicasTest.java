@@ -80,6 +80,27 @@ class TwoReplicasTest {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM deal_sync", Integer.class)).isEqualTo(deals.size());
         assertThat(jdbc.queryForObject("SELECT holder FROM cluster_leader WHERE namespace = 'salesforce-subscription'",
                 String.class)).isEqualTo("replica-b");
+
+        // the leader loses its lease for a while (a long pause, and someone else held it): it stops the subscription,
+        // and when it leads again it resumes from the position stored then, not from the one it started with
+        int subscribers = INFRA.salesforce().subscriberCount();
+        jdbc.update("UPDATE cluster_leader SET holder = 'replica-paused', expires_at = now() + interval '2 seconds'");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !policy(second).isLeader()
+                && INFRA.salesforce().subscriberCount() == subscribers - 1);
+        String storedWhilePaused = jdbc.queryForObject("SELECT replay_id FROM replay_position", String.class);
+        for (int i = 12; i < 15; i++) {
+            deals.add(close(i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> policy(second).isLeader());
+        deals.forEach(INFRA::awaitSynced);
+        starts = INFRA.salesforce().subscriptionStarts();
+        starts = starts.subList(startsBefore, starts.size());
+        assertThat(starts).hasSize(3);
+        assertThat(starts.get(2)).as("leading again, it resumes after the replay id stored when it stopped")
+                .isEqualTo(new SubscriptionStart(ReplayPreset.CUSTOM, replayId(storedWhilePaused)));
+        for (String opportunity : deals) {
+            INFRA.assertOneOfEach(opportunity);
+        }
     }
 
     private String close(int i) {
