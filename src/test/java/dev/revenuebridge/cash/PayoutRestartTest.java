@@ -49,7 +49,8 @@ class PayoutRestartTest {
         Map<String, Object> payout = INFRA.stripe().payout(LocalDate.parse("2025-12-23"));
         String payoutId = (String) payout.get("id");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> db.queryForObject(
+        // (every Stripe request takes a second now, the bridge's handling of the 600 charges' events too)
+        await().atMost(Duration.ofSeconds(90)).until(() -> db.queryForObject(
                 "SELECT count(*) FROM payout_aggregation WHERE id = ?", Integer.class, payoutId) == 1);
         bridge.close();
         bridge = null;
