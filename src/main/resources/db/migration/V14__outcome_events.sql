@@ -13,3 +13,5 @@ CREATE TABLE outcome_event (
 );
 CREATE UNIQUE INDEX outcome_event_once ON outcome_event (type, subject, md5(data::text));
 CREATE INDEX outcome_event_unpublished ON outcome_event (id) WHERE published_at IS NULL;
+-- published events are kept revenue.events.keep-published-days, then deleted (outcome-events-purge)
+CREATE INDEX outcome_event_published ON outcome_event (published_at) WHERE published_at IS NOT NULL;

@@ -131,8 +131,11 @@ public class LeaderOnlyRoutePolicy extends RoutePolicySupport
         if (!leader || context == null || context.isStopping() || context.isStopped()) {
             return;
         }
-        try {
-            for (String id : startOnLeadership) {
+        boolean retry = false;
+        // each route on its own: a subscription that cannot start (Salesforce refuses the sign-in) does not keep the
+        // sweep or the outcome events from running
+        for (String id : startOnLeadership) {
+            try {
                 if (context.getRouteController().getRouteStatus(id) != ServiceStatus.Started) {
                     Route route = context.getRoute(id);
                     preparations.forEach(p -> p.beforeStart(route));
@@ -140,10 +143,13 @@ public class LeaderOnlyRoutePolicy extends RoutePolicySupport
                     context.getRouteController().startRoute(id);
                     LOG.info("Route {} started: this replica leads {}", id, namespace);
                 }
+            } catch (Exception e) {
+                retry = true;
+                LOG.error("Leader of {}: route {} did not start, trying again in {} s: {}", namespace, id, RETRY_SECONDS,
+                        e.getMessage(), e);
             }
-        } catch (Exception e) {
-            LOG.error("Leader of {}: a route did not start, trying again in {} s: {}", namespace, RETRY_SECONDS,
-                    e.getMessage(), e);
+        }
+        if (retry) {
             worker.schedule(this::startAll, RETRY_SECONDS, TimeUnit.SECONDS);
         }
     }

@@ -91,6 +91,11 @@ public class OutcomeEvents {
         }, batchSize);
     }
 
+    /** Deletes the events published more than {@code days} ago (Kafka and the consumers have them). */
+    public int purgePublished(@Header("keepPublishedDays") int days) {
+        return jdbc.update("DELETE FROM outcome_event WHERE published_at < now() - make_interval(days => ?)", days);
+    }
+
     /** The event is on Kafka (acknowledged by every in-sync replica). */
     public void published(@Header("outcomeEventId") long id) {
         jdbc.update("UPDATE outcome_event SET published_at = now() WHERE id = ?", id);
