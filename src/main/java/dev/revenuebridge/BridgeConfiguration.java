@@ -31,6 +31,26 @@ public class BridgeConfiguration {
         return Clock.offset(Clock.systemUTC(), java.time.Duration.between(java.time.Instant.now(), from));
     }
 
+    /**
+     * The retries of a technical failure (deal-error-handling's last onException, by redeliveryPolicyRef): the numbers
+     * come from settings, which the Camel YAML DSL schema cannot take from a placeholder in a number field.
+     */
+    @Bean("dealRetries")
+    org.apache.camel.processor.errorhandler.RedeliveryPolicy dealRetries(
+            @org.springframework.beans.factory.annotation.Value("${revenue.retry.max-redeliveries}") int maxRedeliveries,
+            @org.springframework.beans.factory.annotation.Value("${revenue.retry.initial-delay-ms}") long initialDelayMillis,
+            @org.springframework.beans.factory.annotation.Value("${revenue.retry.max-delay-ms}") long maxDelayMillis) {
+        org.apache.camel.processor.errorhandler.RedeliveryPolicy policy = new org.apache.camel.processor.errorhandler.RedeliveryPolicy();
+        policy.setMaximumRedeliveries(maxRedeliveries);
+        policy.setRedeliveryDelay(initialDelayMillis);
+        policy.setMaximumRedeliveryDelay(maxDelayMillis);
+        policy.setUseExponentialBackOff(true);
+        policy.setBackOffMultiplier(2);
+        policy.setUseCollisionAvoidance(true);
+        policy.setRetryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN);
+        return policy;
+    }
+
     /** Keys of deal events already applied (Opportunity id + commit number), in camel_messageprocessed. */
     @Bean("processedDealEvents")
     JdbcMessageIdRepository processedDealEvents(DataSource dataSource, JdbcTemplate jdbcTemplate) {

@@ -101,6 +101,28 @@ class TwoReplicasTest {
         for (String opportunity : deals) {
             INFRA.assertOneOfEach(opportunity);
         }
+        // every deal event the two replicas consumed is committed (routes/config/kafka-offsets.camel.yaml): a restart
+        // reads nothing again
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(committedLag("revenue.deals." + name,
+                "revenue-bridge-" + name)).as("deal events consumed but not committed").isZero());
+    }
+
+    /** End offsets minus the group's committed offsets, over the topic's partitions. */
+    private static long committedLag(String topic, String group) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+                INFRA.kafka().getBrokersAsString()))) {
+            var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            var ends = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(p -> p,
+                    p -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+            long lag = 0;
+            for (var partition : partitions) {
+                var offset = committed.get(partition);
+                lag += ends.get(partition).offset() - (offset == null ? 0 : offset.offset());
+            }
+            return lag;
+        }
     }
 
     private String close(int i) {
