@@ -314,11 +314,14 @@ public class MappingCatalog {
 
     private JsonNode read(String file) {
         Path path = directory.resolve(file);
+        JsonNode content;
         try {
-            return YAML.readTree(path.toFile());
+            content = YAML.readTree(path.toFile());
         } catch (IOException e) {
             throw new MappingException(file, "(file)", "cannot be read from " + path + ": " + e.getMessage());
         }
+        MappingFiles.check(file, content);
+        return content;
     }
 
     private interface Entry {

@@ -88,6 +88,31 @@ class MappingCatalogTest {
                 .hasMessageContaining("north-america");
     }
 
+    @Test
+    void aKeyTheFileDoesNotKnowIsAnErrorNotASilentDefault() throws IOException {
+        copyShippedMappings();
+        // "standrd" would leave Quarterly non-standard (every quarterly deal held for approval) without a word
+        Files.writeString(dir.resolve("billing-cadences.yaml"), Files.readString(Path.of("mappings/billing-cadences.yaml"))
+                .replace("Quarterly: {months: 3, standard: true}", "Quarterly: {months: 3, standrd: true}"));
+        assertThatThrownBy(() -> new MappingCatalog(dir.toString(), false))
+                .isInstanceOf(MappingException.class)
+                .hasMessage("mappings/billing-cadences.yaml: billingCadences.Quarterly.standrd is not a key this file"
+                        + " knows (allowed here: months, standard)");
+
+        copy("billing-cadences.yaml");
+        Files.writeString(dir.resolve("salesforce-fields.yaml"), Files.readString(Path.of("mappings/salesforce-fields.yaml"))
+                .replace("  billingCadence: Billing_Cadence__c", "  billingCadense: Billing_Cadence__c"));
+        assertThatThrownBy(() -> new MappingCatalog(dir.toString(), false))
+                .hasMessageStartingWith("mappings/salesforce-fields.yaml: opportunity.billingCadense is not a key this file knows")
+                .hasMessageContaining("billingCadence");
+
+        copy("salesforce-fields.yaml");
+        Files.writeString(dir.resolve("products.yaml"), Files.readString(Path.of("mappings/products.yaml"))
+                .replaceFirst("erp: \\{item: \"501\"", "erp: {itme: \"501\""));
+        assertThatThrownBy(() -> new MappingCatalog(dir.toString(), false))
+                .hasMessageStartingWith("mappings/products.yaml: products.IMPL-STD.erp.itme is not a key this file knows");
+    }
+
     private void copyShippedMappings() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("mappings"))) {
             for (Path file : files.toList()) {
