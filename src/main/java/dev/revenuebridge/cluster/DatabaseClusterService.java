@@ -83,11 +83,8 @@ public class DatabaseClusterService extends AbstractCamelClusterService<Database
 
         @Override
         protected void doStart() {
-            timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "cluster-lease-" + getNamespace());
-                t.setDaemon(true);
-                return t;
-            });
+            timer = Executors.newSingleThreadScheduledExecutor(
+                    dev.revenuebridge.metrics.DaemonThreads.named("cluster-lease-" + getNamespace()));
             timer.scheduleWithFixedDelay(this::tick, 0, renewInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
 

@@ -46,11 +46,8 @@ public class LeaderOnlyRoutePolicy extends RoutePolicySupport
     private final List<LeaderRouteStart> preparations;
     private final Set<String> startOnLeadership = ConcurrentHashMap.newKeySet();
     private final Set<String> managed = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "leader-only-routes");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
+            dev.revenuebridge.metrics.DaemonThreads.named("leader-only-routes"));
     private volatile boolean leader;
     private volatile CamelContext camel;
 

@@ -60,7 +60,4 @@ public class DealOutcomes {
         }
     }
 
-    public double count(String outcome) {
-        return outcomes.get(outcome).count();
-    }
 }

@@ -39,9 +39,4 @@ public class ExternalCalls {
                 .tag("system", system).tag("status", status).register(registry)).record(took);
     }
 
-    /** Calls so far of a system with a status (tests, the benchmark). */
-    public long count(String system, String status) {
-        Timer timer = timers.get(system + "|" + status);
-        return timer == null ? 0 : timer.count();
-    }
 }

@@ -46,11 +46,8 @@ public class StateGauges {
     private final MultiGauge exceptionsOpen;
     private final MultiGauge dealsByStatus;
     private final MultiGauge unreconciledAmount;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "state-gauges");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("state-gauges"));
     private volatile double deadLettersOpen;
     private volatile double deadLetterOldestAge;
     private volatile double replayPositionAge = Double.NaN;
