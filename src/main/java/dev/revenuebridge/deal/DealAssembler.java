@@ -3,6 +3,7 @@ package dev.revenuebridge.deal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.revenuebridge.mapping.MappingCatalog;
+import dev.revenuebridge.plan.DealFacts;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -12,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
 
@@ -87,6 +87,11 @@ public class DealAssembler {
      * returns, so they are read exactly as a fetched deal is.
      */
     public ClosedWonDeal fromSeed(JsonNode seed) throws IOException {
+        return fetchedFromSeed(seed).deal();
+    }
+
+    /** A seed-shaped deal ({@link #fromSeed}) with the Opportunity's state beside its terms. */
+    public Fetched fetchedFromSeed(JsonNode seed) throws IOException {
         com.fasterxml.jackson.databind.node.ObjectNode opportunity = seed.path("opportunity").isObject()
                 ? ((com.fasterxml.jackson.databind.node.ObjectNode) seed.path("opportunity")).deepCopy()
                 : json.createObjectNode();
@@ -94,7 +99,7 @@ public class DealAssembler {
         com.fasterxml.jackson.databind.node.ObjectNode lineItems = json.createObjectNode();
         lineItems.set("records", seed.path("lineItems"));
         opportunity.set(LINE_ITEMS, lineItems);
-        return assemble(json.writeValueAsString(opportunity));
+        return fetched(opportunity);
     }
 
     /** Parses a seed-shaped deal from its JSON text, amounts as decimals. */
@@ -102,28 +107,35 @@ public class DealAssembler {
         return json.readTree(text);
     }
 
-    /** Whether the Opportunity, as fetched now, is won (it may have been reopened since its change event). */
-    public boolean isWon(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
-        return "true".equalsIgnoreCase(text(json.readTree(opportunityJson), "opportunity", "won"));
+    /** A deal as one query read it: its terms and the Opportunity's state beside them. */
+    public record Fetched(ClosedWonDeal deal, DealFacts.Opportunity opportunity) {
     }
 
-    /** The Opportunity's type (New Business, Renewal, ...), as the router reads it. */
-    public String opportunityType(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
-        String type = text(json.readTree(opportunityJson), "opportunity", "type");
-        return type == null ? "New Business" : type;
+    /**
+     * The deal of a {@link #dealQuery} answer, read once: its terms, whether the Opportunity is won now (it may have
+     * been reopened since its change event), its type (New Business, Renewal, ...) and whether finance approved its
+     * billing in Salesforce (Billing_Approved__c).
+     */
+    public Fetched read(@Header("opportunityId") String opportunityId, @Body String queryResult) throws IOException {
+        return fetched(json.readTree(opportunityRecord(opportunityId, queryResult)));
     }
 
-    /** Whether finance approved the deal's billing in Salesforce (Billing_Approved__c). */
-    public boolean isBillingApproved(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
-        return "true".equalsIgnoreCase(text(json.readTree(opportunityJson), "opportunity", "billingApproved"));
+    private Fetched fetched(JsonNode opportunity) {
+        return new Fetched(assemble(opportunity), new DealFacts.Opportunity(
+                "true".equalsIgnoreCase(text(opportunity, "opportunity", "won")),
+                text(opportunity, "opportunity", "type"),
+                "true".equalsIgnoreCase(text(opportunity, "opportunity", "billingApproved"))));
     }
 
     /**
      * The deal from the Opportunity record of a {@link #dealQuery} answer. Its version is the newest SystemModstamp of
      * the Opportunity, its line items and its Account, so an edit of a line or of the Account alone is a newer version.
      */
-    public ClosedWonDeal assemble(@ExchangeProperty("opportunityJson") String opportunityJson) throws IOException {
-        JsonNode opp = json.readTree(opportunityJson);
+    public ClosedWonDeal assemble(String opportunityJson) throws IOException {
+        return assemble(json.readTree(opportunityJson));
+    }
+
+    private ClosedWonDeal assemble(JsonNode opp) {
         JsonNode account = opp.path("Account");
         if (!account.isObject()) {
             throw new DealRejectedException(text(opp, "opportunity", "id"), List.of("The Opportunity has no Account"));
@@ -194,8 +206,8 @@ public class DealAssembler {
         if (current == null) {
             return candidate.asText();
         }
-        java.time.Instant a = ContractVersions.modstamp(current);
-        java.time.Instant b = ContractVersions.modstamp(candidate.asText());
+        java.time.Instant a = dev.revenuebridge.plan.ContractTerms.modstamp(current);
+        java.time.Instant b = dev.revenuebridge.plan.ContractTerms.modstamp(candidate.asText());
         return a == null || (b != null && b.isAfter(a)) ? candidate.asText() : current;
     }
 

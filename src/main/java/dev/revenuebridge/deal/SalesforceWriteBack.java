@@ -60,13 +60,13 @@ public class SalesforceWriteBack {
     }
 
     /** A deal the validation gate refused: every reason, one per line, for the sales rep. */
-    public Map<String, Object> requiresReview(@ExchangeProperty("verdict") ValidationGate.Verdict verdict) {
-        return status("Requires Review", String.join("\n", verdict.reasons()));
+    public Map<String, Object> requiresReview(@ExchangeProperty("plan") dev.revenuebridge.plan.DealPlan plan) {
+        return status(plan.syncStatus(), String.join("\n", plan.reasons()));
     }
 
     /** A valid deal held for billing approval, with what needs approving. */
-    public Map<String, Object> pendingApproval(@ExchangeProperty("verdict") ValidationGate.Verdict verdict) {
-        return status("Pending Approval", String.join("\n", verdict.approvalReasons()));
+    public Map<String, Object> pendingApproval(@ExchangeProperty("plan") dev.revenuebridge.plan.DealPlan plan) {
+        return status(plan.syncStatus(), String.join("\n", plan.approvalReasons()));
     }
 
     private Map<String, Object> status(String status, String text) {

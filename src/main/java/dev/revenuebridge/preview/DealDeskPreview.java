@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.revenuebridge.deal.ClosedWonDeal;
 import dev.revenuebridge.deal.DealAssembler;
 import dev.revenuebridge.deal.DealRejectedException;
-import dev.revenuebridge.deal.ValidationGate;
+import dev.revenuebridge.plan.DealPlan;
+import dev.revenuebridge.plan.DealPlanner;
+import dev.revenuebridge.trace.DealFactsReader;
 import dev.revenuebridge.erp.ErpRecords;
 import dev.revenuebridge.revenue.Contract;
 import dev.revenuebridge.revenue.RevenueSchedule;
-import dev.revenuebridge.revenue.RevenueScheduler;
 import dev.revenuebridge.stripe.StripeBilling;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -27,7 +28,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code POST /api/preview}: what the bridge would do with a deal, before it closes and without touching anything.
  * Takes a deal shaped like shared/examples/seed-120k-deal.json and answers with the validation findings, the
  * normalized contract, the Stripe and ERP records that would be created, the allocation and the revenue schedule by
- * month. The same beans as the live route compute it, so the preview is what the route then creates.
+ * month. It is the live route's {@link DealPlanner} plan on the deal's facts, without the apply, so it cannot drift from
+ * what the route then does (approvals on record, a synced contract's amendment, unchanged terms included).
  */
 @RestController
 @RequestMapping("/api/preview")
@@ -37,23 +39,20 @@ public class DealDeskPreview {
     static final String NEW_ERP_RECORD = "(new ERP record)";
 
     private final DealAssembler assembler;
-    private final ValidationGate gate;
-    private final RevenueScheduler revenue;
+    private final DealPlanner planner;
+    private final DealFactsReader facts;
     private final StripeBilling stripe;
     private final ErpRecords erp;
     private final dev.revenuebridge.trace.DealTrace trace;
-    private final dev.revenuebridge.revenue.RevenuePlan revenuePlan;
 
-    public DealDeskPreview(DealAssembler assembler, ValidationGate gate, RevenueScheduler revenue, StripeBilling stripe,
-                           ErpRecords erp, dev.revenuebridge.trace.DealTrace trace,
-                           dev.revenuebridge.revenue.RevenuePlan revenuePlan) {
-        this.trace = trace;
-        this.revenuePlan = revenuePlan;
+    public DealDeskPreview(DealAssembler assembler, DealPlanner planner, DealFactsReader facts, StripeBilling stripe,
+                           ErpRecords erp, dev.revenuebridge.trace.DealTrace trace) {
         this.assembler = assembler;
-        this.gate = gate;
-        this.revenue = revenue;
+        this.planner = planner;
+        this.facts = facts;
         this.stripe = stripe;
         this.erp = erp;
+        this.trace = trace;
     }
 
     @PostMapping(consumes = "application/json", produces = "application/json")
@@ -72,36 +71,47 @@ public class DealDeskPreview {
             return badRequest(shape);
         }
         ClosedWonDeal deal;
+        String type;
         try {
-            deal = assembler.fromSeed(seed);
+            DealAssembler.Fetched fetched = assembler.fetchedFromSeed(seed);
+            deal = fetched.deal();
+            type = fetched.opportunity().type();
         } catch (DealRejectedException e) {
             return badRequest(e.reasons());
         } catch (IOException e) {
             return badRequest(List.of(e.getMessage()));
         }
         try {
-            return preview(deal);
+            return preview(deal, planner.plan(facts.preview(deal, type)));
         } catch (dev.revenuebridge.revenue.RevenueRecognitionException | DealRejectedException e) {
             // what the gate let through but revenue or billing cannot take: the live route would dead-letter it
             return badRequest(e instanceof DealRejectedException rejected ? rejected.reasons() : List.of(e.getMessage()));
         }
     }
 
-    private ResponseEntity<Map<String, Object>> preview(ClosedWonDeal deal) {
-        ValidationGate.Verdict verdict = gate.evaluate(deal);
+    /**
+     * The plan shown: the outcome and its reasons; for a deal that would sync, the contract, its allocation and the
+     * revenue schedule the live route would keep (the same {@link DealPlan}), and the Stripe and ERP records the
+     * adapters would send for it. A deal the live route would not sync (review, approval, unchanged terms) shows why.
+     */
+    private ResponseEntity<Map<String, Object>> preview(ClosedWonDeal deal, DealPlan plan) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("opportunityId", deal.opportunityId());
-        out.put("status", !verdict.valid() ? "Requires Review" : verdict.needsApproval() ? "Pending Approval" : "Valid");
-        out.put("findings", verdict.reasons());
-        out.put("approvalReasons", verdict.approvalReasons());
+        out.put("outcome", plan.outcome());
+        out.put("status", switch (plan.outcome()) {
+            case REQUIRES_REVIEW -> "Requires Review";
+            case PENDING_APPROVAL -> "Pending Approval";
+            default -> "Valid";
+        });
+        out.put("findings", plan.reasons());
+        out.put("approvalReasons", plan.approvalReasons());
         out.put("deal", deal);
-        if (!verdict.valid()) {
+        if (plan.revenueSchedule() == null) {
             return ResponseEntity.ok(out);
         }
-        Contract contract = revenue.contract(deal);
-        // what the live route would post: the full schedule, or for a synced deal whose recognition has begun, the
-        // prospective modification of what was posted
-        RevenueSchedule schedule = revenuePlan.schedule(deal);
+        Contract contract = plan.contract();
+        RevenueSchedule schedule = plan.revenueSchedule();
+        out.put("contractVersion", plan.contractVersion());
         out.put("contract", contract);
         out.put("allocation", contract.obligations().stream().map(o -> Map.of(
                 "lineId", o.lineId(), "productCode", o.productCode(), "recognition", o.recognition(),

@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import dev.revenuebridge.plan.AuditStep;
 import org.apache.camel.Header;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -41,72 +42,30 @@ public class Approvals {
                 toJson(Map.of("approvedReasons", approvedReasons)));
     }
 
-    /** True when approvals given for this deal cover every reason it is held for now. */
+    /** Every approval reason finance approved for this deal (through the ops API or in Salesforce), oldest first. */
     @SuppressWarnings("unchecked")
-    public boolean covers(String opportunityId, List<String> approvalReasons) {
-        List<String> approved = jdbc.query("""
-                SELECT approved_values FROM audit_log WHERE opportunity_id = ? AND action = 'billing-approval'
+    public List<String> approvedReasons(String opportunityId) {
+        return jdbc.query("""
+                SELECT approved_values FROM audit_log WHERE opportunity_id = ? AND action = 'billing-approval' ORDER BY id
                 """, (rs, i) -> rs.getString(1), opportunityId).stream().flatMap(text -> {
             try {
                 return ((List<String>) json.readValue(text, Map.class).getOrDefault("approvedReasons", List.of())).stream();
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
-        }).toList();
-        return !approvalReasons.isEmpty() && approved.containsAll(approvalReasons);
+        }).distinct().toList();
     }
 
     /**
-     * Whether the held deal may go on: approvals on record cover every reason, or finance has just approved it in
-     * Salesforce (Billing_Approved__c), which is recorded here with the user who made the change.
+     * Writes what the plan's decision asks the audit log to hold before the deal goes on: finance's approval in
+     * Salesforce, with the user who made the change, or that approval refused (four eyes).
      */
-    public boolean approved(@Header("opportunityId") String opportunityId,
-                            @org.apache.camel.ExchangeProperty("verdict") dev.revenuebridge.deal.ValidationGate.Verdict verdict,
-                            @org.apache.camel.ExchangeProperty("billingApprovedInSalesforce") Boolean approvedInSalesforce,
-                            @org.apache.camel.ExchangeProperty("changedBy") String changedBy,
-                            @org.apache.camel.ExchangeProperty("changedFields") Object changedFields,
-                            @org.apache.camel.ExchangeProperty("deal") dev.revenuebridge.deal.ClosedWonDeal deal) {
-        if (covers(opportunityId, verdict.approvalReasons())) {
-            return true;
+    public void record(@Header("opportunityId") String opportunityId, AuditStep step) {
+        if (step.action() == AuditStep.Action.BILLING_APPROVAL) {
+            approve(opportunityId, step.actor(), step.comment(), step.heldTerms(), step.approvedReasons());
+        } else {
+            operatorAction(opportunityId, step.action().auditAction(), step.actor(), step.comment());
         }
-        // only the change that sets Billing_Approved__c approves, and only what the deal is held for at that moment:
-        // a flag left set does not approve later changes
-        boolean setNow = changedFields instanceof java.util.Collection<?> fields && fields.contains("Billing_Approved__c");
-        if (Boolean.TRUE.equals(approvedInSalesforce) && setNow && changedBy != null
-                && changedBy.equals(closedBy(opportunityId))) {
-            // four eyes: whoever closed the deal does not approve its billing
-            operatorAction(opportunityId, "approval-refused", "salesforce user " + changedBy,
-                    "Billing_Approved__c set by the user who closed the deal: someone else must approve");
-            return false;
-        }
-        if (Boolean.TRUE.equals(approvedInSalesforce) && setNow) {
-            approve(opportunityId, changedBy == null ? "salesforce" : "salesforce user " + changedBy,
-                    "approved in Salesforce (Billing_Approved__c)", heldTerms(deal, verdict), verdict.approvalReasons());
-            return true;
-        }
-        return false;
-    }
-
-    /** The deal's terms as they stood when held, for the audit log. */
-    public static Map<String, Object> heldTerms(dev.revenuebridge.deal.ClosedWonDeal deal,
-                                                dev.revenuebridge.deal.ValidationGate.Verdict verdict) {
-        Map<String, Object> terms = new java.util.LinkedHashMap<>();
-        terms.put("amount", deal.amount());
-        terms.put("currency", deal.currency());
-        terms.put("paymentTerms", deal.paymentTerms());
-        terms.put("billingCadence", deal.billingCadence());
-        terms.put("lines", deal.lines().stream().map(l -> {
-            Map<String, Object> line = new java.util.LinkedHashMap<>();
-            line.put("lineId", l.lineId());
-            line.put("productCode", l.productCode());
-            line.put("quantity", l.quantity());
-            line.put("unitPrice", l.unitPrice());
-            line.put("discountPercent", l.discountPercent());
-            line.put("totalPrice", l.totalPrice());
-            return line;
-        }).toList());
-        terms.put("heldFor", verdict.approvalReasons());
-        return terms;
     }
 
     /** The deal synced: its approvals name the records that followed. */

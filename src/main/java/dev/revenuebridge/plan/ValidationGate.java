@@ -1,6 +1,12 @@
-package dev.revenuebridge.deal;
+package dev.revenuebridge.plan;
 
+import dev.revenuebridge.deal.ClosedWonDeal;
 import dev.revenuebridge.deal.ClosedWonDeal.DealLine;
+import dev.revenuebridge.plan.DealFacts.SyncedContract;
+import dev.revenuebridge.revenue.ContractModification;
+import dev.revenuebridge.revenue.RevenueRecognitionException;
+import dev.revenuebridge.revenue.RevenueSchedule;
+import java.time.YearMonth;
 import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.mapping.MappingCatalog.Billing;
 import dev.revenuebridge.mapping.MappingCatalog.ValidationRules;
@@ -11,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.springframework.stereotype.Component;
 
 /**
  * The validation gate every deal passes before any Stripe or ERP call. Rules that are data (required fields, the
@@ -19,7 +24,6 @@ import org.springframework.stereotype.Component;
  * files; the rules that are logic are here. Every failing rule is reported at once, naming the Salesforce field a sales
  * rep has to fix, e.g. "Billing country DE requires a VAT ID (Account.Tax_Id__c is empty)".
  */
-@Component("validationGate")
 public class ValidationGate {
 
     /**
@@ -43,24 +47,26 @@ public class ValidationGate {
 
     private final MappingCatalog mappings;
     private final RevenueScheduler revenue;
-    private final ContractVersions versions;
-    private final dev.revenuebridge.revenue.RevenuePlan revenuePlan;
+    private final ContractModification modification;
 
-    @org.springframework.beans.factory.annotation.Autowired
-    public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue, ContractVersions versions,
-                          dev.revenuebridge.revenue.RevenuePlan revenuePlan) {
+    public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue) {
         this.mappings = mappings;
         this.revenue = revenue;
-        this.versions = versions;
-        this.revenuePlan = revenuePlan;
+        this.modification = new ContractModification(revenue);
     }
 
-    /** A gate for deals on their own (the golden tests' view): no contract history. */
-    public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue) {
-        this(mappings, revenue, null, null);
-    }
-
+    /** The verdict on a deal on its own, never synced before (the golden tests' and a new deal's view). */
     public Verdict evaluate(ClosedWonDeal deal) {
+        return evaluate(deal, ContractTerms.Change.NEW, null, List.of(), null);
+    }
+
+    /**
+     * The verdict on a deal as it relates to what was synced: an amendment is also checked against the synced
+     * contract (its value change, its invoiced one-time lines) and, once recognition has begun ({@code posted} has a
+     * month before {@code month}), against what ASC 606 lets a prospective modification do.
+     */
+    public Verdict evaluate(ClosedWonDeal deal, ContractTerms.Change change, SyncedContract synced,
+                            List<RevenueSchedule.Entry> posted, YearMonth month) {
         List<String> reasons = new ArrayList<>();
         ValidationRules rules = mappings.validationRules();
         requiredFields(deal, rules, reasons);
@@ -81,11 +87,11 @@ public class ValidationGate {
                 reasons.add(finding.message());
             }
         }
-        if (reasons.isEmpty() && versions != null && revenuePlan != null
-                && versions.classify(deal) == ContractVersions.Change.AMENDMENT) {
+        boolean amendment = change == ContractTerms.Change.AMENDMENT;
+        if (reasons.isEmpty() && amendment) {
             // amendments are treated prospectively; say why when one cannot be (e.g. below what was recognized)
-            reasons.addAll(revenuePlan.modificationFindings(deal));
-            versions.changedOrRemovedLines(deal).forEach((lineId, code) -> {
+            reasons.addAll(modificationFindings(deal, posted, month));
+            ContractTerms.changedOrRemovedLines(deal, synced).forEach((lineId, code) -> {
                 if (mappings.product(code).map(p -> p.billing() == Billing.ONE_TIME).orElse(false)) {
                     reasons.add("Line " + lineId + " (" + code + ") was invoiced already; changing or removing it needs a "
                             + "credit note in Stripe and the ERP, which the bridge does not issue yet: add a new line instead");
@@ -93,9 +99,8 @@ public class ValidationGate {
             });
         }
         List<String> approvals = reasons.isEmpty() ? approvals(deal, rules) : new ArrayList<>();
-        if (reasons.isEmpty() && versions != null && deal.amount() != null
-                && versions.classify(deal) == ContractVersions.Change.AMENDMENT) {
-            versions.syncedAmount(deal.opportunityId()).filter(before -> before.signum() > 0).ifPresent(before -> {
+        if (reasons.isEmpty() && amendment && deal.amount() != null) {
+            ContractTerms.amount(synced).filter(before -> before.signum() > 0).ifPresent(before -> {
                 BigDecimal share = deal.amount().subtract(before).abs().divide(before, 4, java.math.RoundingMode.HALF_EVEN);
                 if (share.compareTo(rules.amendmentValueChangeShare()) > 0) {
                     approvals.add("The amendment changes the contract value from " + money(before, deal) + " to "
@@ -106,6 +111,31 @@ public class ValidationGate {
             });
         }
         return new Verdict(deal.opportunityId(), reasons, approvals);
+    }
+
+    /**
+     * The revenue schedule to post: the full schedule of the deal's contract, or, for an amendment made once
+     * recognition has begun (a posted month before {@code month}), the prospective modification of what was posted.
+     */
+    public RevenueSchedule schedule(ClosedWonDeal deal, List<RevenueSchedule.Entry> posted, YearMonth month) {
+        return recognitionBegun(posted, month) ? modification.schedule(deal, posted, month)
+                : revenue.schedule(revenue.contract(deal));
+    }
+
+    private List<String> modificationFindings(ClosedWonDeal deal, List<RevenueSchedule.Entry> posted, YearMonth month) {
+        if (!recognitionBegun(posted, month)) {
+            return List.of();
+        }
+        try {
+            modification.schedule(deal, posted, month);
+            return List.of();
+        } catch (RevenueRecognitionException e) {
+            return e.findings().stream().map(RevenueFinding::message).toList();
+        }
+    }
+
+    private static boolean recognitionBegun(List<RevenueSchedule.Entry> posted, YearMonth month) {
+        return month != null && posted.stream().anyMatch(e -> e.month().isBefore(month));
     }
 
     private static final Map<String, Function<ClosedWonDeal, Object>> OPPORTUNITY_FIELDS = Map.of(

@@ -1,4 +1,4 @@
-package dev.revenuebridge.deal;
+package dev.revenuebridge.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
