@@ -59,9 +59,15 @@ public class DealFactsReader {
                 approvals.closedBy(opportunityId), trace.heldAfterSync(opportunityId));
     }
 
-    /** The facts of a deal the deal desk previews: won as it would close, no change event, its history if any. */
+    /**
+     * The facts of a deal the deal desk previews: won as it would close, as of now (never older than what was synced,
+     * whatever SystemModstamp the body carries), no change event, its history if any.
+     */
     public DealFacts preview(ClosedWonDeal deal, String opportunityType) {
-        return new DealFacts(deal, new Opportunity(true, opportunityType, false), Change.NONE,
+        ClosedWonDeal now = new ClosedWonDeal(deal.opportunityId(), deal.name(), deal.accountId(), null, deal.closeDate(),
+                deal.contractStart(), deal.contractEnd(), deal.billingCadence(), deal.paymentTerms(), deal.paymentMethod(),
+                deal.currency(), deal.amount(), deal.account(), deal.lines());
+        return new DealFacts(now, new Opportunity(true, opportunityType, false), Change.NONE,
                 history(deal.opportunityId()), YearMonth.now(clock));
     }
 }
