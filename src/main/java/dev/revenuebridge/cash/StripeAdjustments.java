@@ -90,7 +90,7 @@ public class StripeAdjustments {
     public Map<String, Object> creditMemo(@ExchangeProperty("adjustment") Map<String, Object> refund,
                                           @org.apache.camel.Body Map<String, Object> erpInvoice) {
         String currency = String.valueOf(refund.get("currency"));
-        int digits = java.util.Currency.getInstance(currency.toUpperCase(Locale.ROOT)).getDefaultFractionDigits();
+        int digits = dev.revenuebridge.deal.MinorUnits.digits(currency);
         List<Map<String, Object>> invoiceLines = erpInvoice.get("item") instanceof Map<?, ?> sublist
                 && sublist.get("items") instanceof List<?> items ? (List<Map<String, Object>>) items : List.of();
         List<Map<String, Object>> billed = invoiceLines.stream()
@@ -99,8 +99,8 @@ public class StripeAdjustments {
             throw new IllegalStateException("ERP invoice " + erpInvoice.get("id") + " has no line to credit refund "
                     + refund.get("id") + " against");
         }
-        List<java.math.BigInteger> weights = billed.stream().map(l -> new BigDecimal(String.valueOf(l.get("amount")))
-                .movePointRight(digits).toBigIntegerExact()).toList();
+        List<java.math.BigInteger> weights = billed.stream().map(l -> dev.revenuebridge.deal.MinorUnits.toMinor(
+                new BigDecimal(String.valueOf(l.get("amount"))), digits)).toList();
         List<java.math.BigInteger> parts = dev.revenuebridge.revenue.LargestRemainder.apportion(
                 java.math.BigInteger.valueOf(((Number) refund.get("amount")).longValue()), weights);
         List<Map<String, Object>> lines = new java.util.ArrayList<>();

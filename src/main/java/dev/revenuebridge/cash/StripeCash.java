@@ -371,8 +371,7 @@ public class StripeCash {
     /** Stripe's integer minor units as a decimal amount of the currency (never a double). */
     static BigDecimal money(Object minorUnits, String currency) {
         long units = minorUnits == null ? 0 : ((Number) minorUnits).longValue();
-        int digits = Currency.getInstance(currency.toUpperCase(Locale.ROOT)).getDefaultFractionDigits();
-        return BigDecimal.valueOf(units, digits);
+        return dev.revenuebridge.deal.MinorUnits.fromMinor(units, currency);
     }
 
     private static Map<String, Object> ref(String id) {

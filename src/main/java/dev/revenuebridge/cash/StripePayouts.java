@@ -1,6 +1,7 @@
 package dev.revenuebridge.cash;
 
 import com.stripe.exception.StripeException;
+import dev.revenuebridge.deal.MinorUnits;
 import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.trace.DealExceptions;
 import java.io.IOException;
@@ -136,7 +137,7 @@ public class StripePayouts implements AggregationStrategy {
      */
     public Map<String, Object> deposit(@Body PayoutLedger ledger) {
         String currency = ledger.currency().toUpperCase(Locale.ROOT);
-        int digits = Currency.getInstance(currency).getDefaultFractionDigits();
+        int digits = MinorUnits.digits(currency);
         MappingCatalog.Subsidiary subsidiary = mappings.subsidiaryForCurrency(currency).orElseThrow(() ->
                 new dev.revenuebridge.mapping.MappingException("subsidiaries.yaml", "subsidiaries",
                         "no subsidiary books in " + currency + ", the currency of payout " + ledger.payoutId()));
@@ -209,18 +210,18 @@ public class StripePayouts implements AggregationStrategy {
     }
 
     private static Map<String, Object> line(String account, String memo, long amount, int digits) {
-        return Map.of("account", Map.of("id", account), "memo", memo, "amount", BigDecimal.valueOf(amount, digits));
+        return Map.of("account", Map.of("id", account), "memo", memo, "amount", MinorUnits.fromMinor(amount, digits));
     }
 
     /** Keeps the deposit with the payout and marks the bridge's own payments as paid out by it. */
     public void recordDeposit(@Body PayoutLedger ledger, @Header("erpInternalId") String erpDepositId) {
         String currency = ledger.currency().toUpperCase(Locale.ROOT);
-        int digits = Currency.getInstance(currency).getDefaultFractionDigits();
+        int digits = MinorUnits.digits(currency);
         jdbc.update("""
                 INSERT INTO cash_document (stripe_id, kind, status, currency, amount, erp_id, occurred_at)
                 VALUES (?, 'payout', 'reconciled', ?, ?, ?, ?)
                 ON CONFLICT (stripe_id) DO UPDATE SET status = 'reconciled', erp_id = EXCLUDED.erp_id, updated_at = now()
-                """, ledger.payoutId(), currency, BigDecimal.valueOf(ledger.payoutAmount(), digits), erpDepositId,
+                """, ledger.payoutId(), currency, MinorUnits.fromMinor(ledger.payoutAmount(), digits), erpDepositId,
                 java.sql.Timestamp.from(Instant.ofEpochSecond(ledger.arrivalDate())));
         events.cashDocument(ledger.payoutId());
         List<String> sources = ledger.entries().stream().map(PayoutLedger.Entry::source).filter(s -> s != null).toList();
@@ -238,19 +239,19 @@ public class StripePayouts implements AggregationStrategy {
 
     /** A payout that did not add up in time: an exception naming the variance and the transactions not matched. */
     public void unreconciled(@Body PayoutLedger ledger) {
-        int digits = Currency.getInstance(ledger.currency().toUpperCase(Locale.ROOT)).getDefaultFractionDigits();
+        int digits = MinorUnits.digits(ledger.currency());
         List<String> known = jdbc.queryForList("SELECT coalesce(charge_id, stripe_id) FROM cash_document "
                 + "WHERE payout_id = ? OR kind = 'payment'", String.class, ledger.payoutId());
         List<String> unmatched = ledger.entries().stream().filter(e -> e.source() == null || !known.contains(e.source()))
-                .map(e -> e.id() + " (" + e.type() + ", net " + BigDecimal.valueOf(e.net(), digits) + ")").toList();
-        String reason = "payout " + ledger.payoutId() + " of " + BigDecimal.valueOf(ledger.payoutAmount(), digits) + " "
+                .map(e -> e.id() + " (" + e.type() + ", net " + MinorUnits.fromMinor(e.net(), digits) + ")").toList();
+        String reason = "payout " + ledger.payoutId() + " of " + MinorUnits.fromMinor(ledger.payoutAmount(), digits) + " "
                 + ledger.currency().toUpperCase(Locale.ROOT) + " does not add up: " + ledger.size()
-                + " balance transactions net " + BigDecimal.valueOf(ledger.net(), digits) + ", variance "
-                + BigDecimal.valueOf(ledger.variance(), digits) + "; not matched to the bridge's payments: "
+                + " balance transactions net " + MinorUnits.fromMinor(ledger.net(), digits) + ", variance "
+                + MinorUnits.fromMinor(ledger.variance(), digits) + "; not matched to the bridge's payments: "
                 + (unmatched.isEmpty() ? "none" : String.join(", ", unmatched.subList(0, Math.min(20, unmatched.size())))
                 + (unmatched.size() > 20 ? " and " + (unmatched.size() - 20) + " more" : ""));
         exceptions.openForObject(ledger.payoutId(), "unreconciled-payout", reason,
-                BigDecimal.valueOf(ledger.payoutAmount(), digits), ledger.currency().toUpperCase(Locale.ROOT));
+                MinorUnits.fromMinor(ledger.payoutAmount(), digits), ledger.currency().toUpperCase(Locale.ROOT));
     }
 
 }

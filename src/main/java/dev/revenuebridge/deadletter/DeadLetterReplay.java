@@ -1,5 +1,7 @@
 package dev.revenuebridge.deadletter;
 
+import dev.revenuebridge.trace.DeadLetters;
+
 import dev.revenuebridge.kafka.DealEventPublisher;
 import dev.revenuebridge.trace.Approvals;
 import java.util.ArrayList;

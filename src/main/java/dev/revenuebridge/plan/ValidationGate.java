@@ -2,6 +2,7 @@ package dev.revenuebridge.plan;
 
 import dev.revenuebridge.deal.ClosedWonDeal;
 import dev.revenuebridge.deal.ClosedWonDeal.DealLine;
+import dev.revenuebridge.deal.MinorUnits;
 import dev.revenuebridge.plan.DealFacts.SyncedContract;
 import dev.revenuebridge.revenue.ContractModification;
 import dev.revenuebridge.revenue.RevenueRecognitionException;
@@ -253,12 +254,11 @@ public class ValidationGate {
                             + "; billing and revenue must start together");
                 }
             }
-            int digits;
-            try {
-                digits = java.util.Currency.getInstance(deal.currency()).getDefaultFractionDigits();
-            } catch (IllegalArgumentException e) {
+            var minorUnit = MinorUnits.digitsOf(deal.currency());
+            if (minorUnit.isEmpty()) {
                 continue;
             }
+            int digits = minorUnit.get();
             BigDecimal perUnit = line.totalPrice().divide(units, java.math.MathContext.DECIMAL128);
             if (perUnit.stripTrailingZeros().scale() > digits) {
                 reasons.add("Line " + line.lineId() + " (" + line.productCode() + "): total " + money(line.totalPrice(), deal)
@@ -362,14 +362,8 @@ public class ValidationGate {
 
     /** An amount as finance writes it: to the currency's minor unit (120000.00), never 1.2E+5. */
     private static String money(BigDecimal amount, ClosedWonDeal deal) {
-        int digits = 2;
-        try {
-            digits = java.util.Currency.getInstance(deal.currency()).getDefaultFractionDigits();
-        } catch (IllegalArgumentException | NullPointerException e) {
-            // an unknown or missing currency is a finding of its own; show two decimals meanwhile
-        }
-        return amount.scale() > digits ? amount.toPlainString()
-                : amount.setScale(digits, java.math.RoundingMode.UNNECESSARY).toPlainString();
+        // an unknown or missing currency is a finding of its own; two decimals meanwhile
+        return MinorUnits.format(amount, deal.currency());
     }
 
     private static String label(String canonicalField) {

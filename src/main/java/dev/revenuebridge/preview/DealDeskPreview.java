@@ -3,7 +3,7 @@ package dev.revenuebridge.preview;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.revenuebridge.deal.ClosedWonDeal;
-import dev.revenuebridge.deal.DealAssembler;
+import dev.revenuebridge.salesforce.DealAssembler;
 import dev.revenuebridge.deal.DealRejectedException;
 import dev.revenuebridge.plan.DealPlan;
 import dev.revenuebridge.plan.DealPlanner;

@@ -1,5 +1,6 @@
 package dev.revenuebridge.revenue;
 
+import dev.revenuebridge.deal.MinorUnits;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;

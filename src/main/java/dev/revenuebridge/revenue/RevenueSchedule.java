@@ -1,5 +1,6 @@
 package dev.revenuebridge.revenue;
 
+import dev.revenuebridge.deal.MinorUnits;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import java.math.BigDecimal;
 import java.time.YearMonth;

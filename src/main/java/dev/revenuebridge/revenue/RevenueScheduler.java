@@ -1,5 +1,6 @@
 package dev.revenuebridge.revenue;
 
+import dev.revenuebridge.deal.MinorUnits;
 import dev.revenuebridge.deal.ClosedWonDeal;
 import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.mapping.MappingCatalog.Product;

@@ -860,8 +860,7 @@ public class StripeBilling {
 
     /** Stripe amounts are integers in the currency's minor unit; a value finer than that is an error, never rounded. */
     static long minorUnits(BigDecimal amount, String currencyCode) {
-        int digits = Currency.getInstance(currencyCode).getDefaultFractionDigits();
-        return amount.movePointRight(digits).setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
+        return dev.revenuebridge.deal.MinorUnits.toMinor(amount, currencyCode);
     }
 
     @FunctionalInterface

@@ -1,5 +1,6 @@
 package dev.revenuebridge.trace;
 
+
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -54,12 +55,12 @@ public class DealTrace {
     private final JdbcTemplate jdbc;
     private final DealExceptions exceptions;
     private final Approvals approvals;
-    private final dev.revenuebridge.deadletter.DeadLetters deadLetters;
+    private final dev.revenuebridge.trace.DeadLetters deadLetters;
     private final dev.revenuebridge.metrics.DealOutcomes outcomes;
     private final dev.revenuebridge.outcome.OutcomeEvents events;
 
     public DealTrace(JdbcTemplate jdbc, DealExceptions exceptions, Approvals approvals,
-                     dev.revenuebridge.deadletter.DeadLetters deadLetters,
+                     dev.revenuebridge.trace.DeadLetters deadLetters,
                      dev.revenuebridge.metrics.DealOutcomes outcomes, dev.revenuebridge.outcome.OutcomeEvents events) {
         this.events = events;
         this.deadLetters = deadLetters;
@@ -296,7 +297,7 @@ public class DealTrace {
                 SELECT month, line_id, product_code, amount, currency FROM revenue_schedule_line
                 WHERE opportunity_id = ? ORDER BY month, line_id
                 """, (rs, i) -> new ScheduleLine(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getBigDecimal(4).setScale(java.util.Currency.getInstance(rs.getString(5)).getDefaultFractionDigits(),
+                rs.getBigDecimal(4).setScale(dev.revenuebridge.deal.MinorUnits.digits(rs.getString(5)),
                         java.math.RoundingMode.UNNECESSARY), rs.getString(5)), opportunityId);
     }
 

@@ -1,5 +1,7 @@
 package dev.revenuebridge.deal;
 
+import dev.revenuebridge.trace.DeadLetters;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

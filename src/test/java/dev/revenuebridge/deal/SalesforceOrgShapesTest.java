@@ -1,5 +1,7 @@
 package dev.revenuebridge.deal;
 
+import dev.revenuebridge.salesforce.DealAssembler;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;

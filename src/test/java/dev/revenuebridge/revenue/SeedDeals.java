@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.revenuebridge.deal.ClosedWonDeal;
-import dev.revenuebridge.deal.DealAssembler;
+import dev.revenuebridge.salesforce.DealAssembler;
 import dev.revenuebridge.mapping.MappingCatalog;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.revenuebridge.cash.StripeCash;
-import dev.revenuebridge.deadletter.DeadLetters;
+import dev.revenuebridge.trace.DeadLetters;
 import dev.revenuebridge.kafka.ConsumedOffsets;
 import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.metrics.DealOutcomes;

@@ -3,7 +3,7 @@ package dev.revenuebridge.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.revenuebridge.deadletter.DeadLetters;
+import dev.revenuebridge.trace.DeadLetters;
 import dev.revenuebridge.deal.ClosedWonDeal;
 import dev.revenuebridge.kafka.ConsumedOffsets;
 import dev.revenuebridge.kafka.DealEventCheck;

@@ -1,4 +1,7 @@
-package dev.revenuebridge.trace;
+package dev.revenuebridge.api;
+
+import dev.revenuebridge.trace.Approvals;
+import dev.revenuebridge.trace.DealTrace;
 
 import dev.revenuebridge.kafka.DealEventPublisher;
 import java.util.List;

@@ -1,4 +1,7 @@
-package dev.revenuebridge.deadletter;
+package dev.revenuebridge.api;
+
+import dev.revenuebridge.deadletter.DeadLetterReplay;
+import dev.revenuebridge.trace.DeadLetters;
 
 import dev.revenuebridge.trace.DealExceptions;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.revenuebridge.deal;
+package dev.revenuebridge.salesforce;
 
 import java.time.Clock;
 import java.time.Instant;

@@ -1,4 +1,6 @@
-package dev.revenuebridge.trace;
+package dev.revenuebridge.api;
+
+import dev.revenuebridge.trace.DealTrace;
 
 import java.util.Map;
 import org.springframework.http.HttpStatus;

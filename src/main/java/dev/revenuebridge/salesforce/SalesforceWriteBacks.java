@@ -1,4 +1,4 @@
-package dev.revenuebridge.deal;
+package dev.revenuebridge.salesforce;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;

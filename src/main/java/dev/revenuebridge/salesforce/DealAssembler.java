@@ -1,4 +1,7 @@
-package dev.revenuebridge.deal;
+package dev.revenuebridge.salesforce;
+
+import dev.revenuebridge.deal.ClosedWonDeal;
+import dev.revenuebridge.deal.DealRejectedException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.revenuebridge.deadletter;
+package dev.revenuebridge.trace;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
