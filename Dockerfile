@@ -4,7 +4,7 @@
 # so a new version of the bridge pushes only its own few hundred kilobytes.
 FROM eclipse-temurin:17-jre-jammy AS layers
 WORKDIR /build
-COPY target/revenue-bridge-*.jar revenue-bridge.jar
+COPY bridge/target/revenue-bridge-*-exec.jar revenue-bridge.jar
 RUN java -Djarmode=tools -jar revenue-bridge.jar extract --layers --launcher --destination extracted
 
 FROM eclipse-temurin:17-jre-jammy
