@@ -20,9 +20,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The validation gate every deal passes before any Stripe or ERP call. Rules that are data (required fields, the
- * countries that need a VAT id, what needs approval) are in mappings/validation-rules.yaml and the other mapping
- * files; the rules that are logic are here. Every failing rule is reported at once, naming the Salesforce field a sales
+ * The validation gate every deal passes before any Stripe or ERP call: the rules a deal must meet (here), what an
+ * amendment cannot do (an invoiced one-time line changed, a modification ASC 606 cannot treat prospectively), and what
+ * holds a valid deal for approval ({@link ApprovalPolicy}). Rules that are data (required fields, the countries that
+ * need a VAT id, what needs approval) are in mappings/validation-rules.yaml and the other mapping files. Every failing rule is reported at once, naming the Salesforce field a sales
  * rep has to fix, e.g. "Billing country DE requires a VAT ID (Account.Tax_Id__c is empty)".
  */
 public class ValidationGate {
@@ -49,11 +50,13 @@ public class ValidationGate {
     private final MappingCatalog mappings;
     private final RevenueScheduler revenue;
     private final ContractModification modification;
+    private final ApprovalPolicy approvalPolicy;
 
     public ValidationGate(MappingCatalog mappings, RevenueScheduler revenue) {
         this.mappings = mappings;
         this.revenue = revenue;
         this.modification = new ContractModification(revenue);
+        this.approvalPolicy = new ApprovalPolicy(mappings);
     }
 
     /** The verdict on a deal on its own, never synced before (the golden tests' and a new deal's view). */
@@ -99,18 +102,7 @@ public class ValidationGate {
                 }
             });
         }
-        List<String> approvals = reasons.isEmpty() ? approvals(deal, rules) : new ArrayList<>();
-        if (reasons.isEmpty() && amendment && deal.amount() != null) {
-            ContractTerms.amount(synced).filter(before -> before.signum() > 0).ifPresent(before -> {
-                BigDecimal share = deal.amount().subtract(before).abs().divide(before, 4, java.math.RoundingMode.HALF_EVEN);
-                if (share.compareTo(rules.amendmentValueChangeShare()) > 0) {
-                    approvals.add("The amendment changes the contract value from " + money(before, deal) + " to "
-                            + money(deal.amount(), deal) + " (" + share.movePointRight(2).stripTrailingZeros().toPlainString()
-                            + "%), more than the " + rules.amendmentValueChangeShare().movePointRight(2).stripTrailingZeros()
-                            .toPlainString() + "% that needs no approval");
-                }
-            });
-        }
+        List<String> approvals = reasons.isEmpty() ? approvalPolicy.reasons(deal, amendment ? synced : null) : List.of();
         return new Verdict(deal.opportunityId(), reasons, approvals);
     }
 
@@ -317,47 +309,6 @@ public class ValidationGate {
                 reasons.add(label + " has no total price");
             }
         }
-    }
-
-    private List<String> approvals(ClosedWonDeal deal, ValidationRules rules) {
-        List<String> approvals = new ArrayList<>();
-        for (DealLine line : deal.lines()) {
-            BigDecimal discount = effectiveDiscountPercent(deal, line);
-            if (discount.compareTo(rules.discountThresholdPercent()) > 0) {
-                approvals.add("Line " + line.lineId() + " (" + line.productCode() + ") has a "
-                        + discount.stripTrailingZeros().toPlainString() + "% discount, above the "
-                        + rules.discountThresholdPercent().stripTrailingZeros().toPlainString() + "% that needs no approval");
-            }
-        }
-        if (!rules.standardPaymentTerms().contains(deal.paymentTerms())) {
-            approvals.add("Payment terms '" + deal.paymentTerms() + "' are not standard ("
-                    + String.join(", ", rules.standardPaymentTerms()) + ")");
-        }
-        mappings.billingCadence(deal.billingCadence()).filter(c -> !c.standard()).ifPresent(c ->
-                approvals.add("Billing cadence '" + c.name() + "' is not standard"));
-        return approvals;
-    }
-
-    /**
-     * The discount a line really gives: the larger of its Discount field and its total against the catalog price
-     * (standalone selling price per unit, per month for subscriptions), so a lowered unit price is seen too.
-     */
-    private BigDecimal effectiveDiscountPercent(ClosedWonDeal deal, DealLine line) {
-        BigDecimal stated = line.discountPercent() == null ? BigDecimal.ZERO : line.discountPercent();
-        var product = mappings.product(line.productCode());
-        if (product.isEmpty() || line.totalPrice() == null || line.quantity() == null) {
-            return stated;
-        }
-        var unitPrice = product.get().standaloneSellingPriceIn(deal.currency());
-        if (unitPrice.isEmpty() || unitPrice.get().signum() <= 0) {
-            return stated;
-        }
-        BigDecimal months = product.get().billing() == Billing.RECURRING && line.termMonths() != null
-                ? BigDecimal.valueOf(line.termMonths()) : BigDecimal.ONE;
-        BigDecimal list = unitPrice.get().multiply(line.quantity()).multiply(months);
-        BigDecimal belowList = BigDecimal.ONE.subtract(line.totalPrice().divide(list, 6, java.math.RoundingMode.HALF_EVEN))
-                .movePointRight(2).setScale(2, java.math.RoundingMode.HALF_EVEN);
-        return belowList.max(stated);
     }
 
     /** An amount as finance writes it: to the currency's minor unit (120000.00), never 1.2E+5. */

@@ -11,7 +11,7 @@ import dev.revenuebridge.trace.DealFactsReader;
 import dev.revenuebridge.erp.ErpRecords;
 import dev.revenuebridge.revenue.Contract;
 import dev.revenuebridge.revenue.RevenueSchedule;
-import dev.revenuebridge.stripe.StripeBilling;
+import dev.revenuebridge.stripe.StripeRequests;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -41,11 +41,11 @@ public class DealDeskPreview {
     private final DealAssembler assembler;
     private final DealPlanner planner;
     private final DealFactsReader facts;
-    private final StripeBilling stripe;
+    private final StripeRequests stripe;
     private final ErpRecords erp;
     private final dev.revenuebridge.trace.DealTrace trace;
 
-    public DealDeskPreview(DealAssembler assembler, DealPlanner planner, DealFactsReader facts, StripeBilling stripe,
+    public DealDeskPreview(DealAssembler assembler, DealPlanner planner, DealFactsReader facts, StripeRequests stripe,
                            ErpRecords erp, dev.revenuebridge.trace.DealTrace trace) {
         this.assembler = assembler;
         this.planner = planner;

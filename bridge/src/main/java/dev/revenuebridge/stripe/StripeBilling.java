@@ -30,14 +30,9 @@ import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.mapping.MappingCatalog.Billing;
 import dev.revenuebridge.mapping.MappingCatalog.Product;
 import dev.revenuebridge.trace.DealTrace;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.Currency;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -64,6 +59,7 @@ public class StripeBilling {
     public static final String ATTEMPTS = "stripe-attempt";
 
     private final StripeClient stripe;
+    private final StripeRequests requests;
     private final MappingCatalog mappings;
     private final DealTrace trace;
     private final Clock clock;
@@ -74,7 +70,7 @@ public class StripeBilling {
     /** How far Stripe's Search may lag behind a write (docs.stripe.com/search: "under a minute"), with a margin. */
     private final java.time.Duration searchLag;
 
-    public StripeBilling(StripeClient stripe, MappingCatalog mappings, DealTrace trace, Clock clock,
+    public StripeBilling(StripeClient stripe, StripeRequests requests, MappingCatalog mappings, DealTrace trace, Clock clock,
                          @org.springframework.beans.factory.annotation.Value("${revenue.amendments.proration-behavior:create_prorations}")
                          String amendmentProration,
                          @org.springframework.beans.factory.annotation.Value("${revenue.stripe.search-lag-seconds:120}")
@@ -85,6 +81,7 @@ public class StripeBilling {
                 .orElseThrow(() -> new IllegalArgumentException("revenue.amendments.proration-behavior must be "
                         + "create_prorations, none or always_invoice, not " + amendmentProration));
         this.stripe = stripe;
+        this.requests = requests;
         this.mappings = mappings;
         this.trace = trace;
         this.clock = clock;
@@ -109,7 +106,7 @@ public class StripeBilling {
             trace.link(opportunityId, SYSTEM, "customer", found.get());
             return found.get();
         }
-        CustomerCreateParams params = customerParams(deal);
+        CustomerCreateParams params = requests.customerParams(deal);
         // Search may lag behind a write by up to a minute (docs.stripe.com/search#data-freshness): a customer that a
         // failed-looking first request did make is looked for only once that lag has passed
         String customerId = createOnce("rb-" + deal.accountId() + "-customer",
@@ -120,29 +117,6 @@ public class StripeBilling {
         return customerId;
     }
 
-    /** What the bridge sends to create the deal's customer. */
-    public CustomerCreateParams customerParams(ClosedWonDeal deal) {
-        ClosedWonDeal.BillingAccount account = deal.account();
-        String opportunityId = deal.opportunityId();
-        CustomerCreateParams.Builder params = CustomerCreateParams.builder()
-                .setName(account.name())
-                .setDescription("Salesforce Account " + account.accountId())
-                .putMetadata("sf_account_id", deal.accountId())
-                .putMetadata("sf_opportunity_id", opportunityId);
-        if (account.billingEmail() != null) {
-            params.setEmail(account.billingEmail());
-        }
-        if (account.country() != null) {
-            CustomerCreateParams.Address.Builder address = CustomerCreateParams.Address.builder().setCountry(account.country());
-            if (account.street() != null) address.setLine1(account.street());
-            if (account.city() != null) address.setCity(account.city());
-            if (account.postalCode() != null) address.setPostalCode(account.postalCode());
-            if (account.state() != null) address.setState(account.state());
-            params.setAddress(address.build());
-        }
-        return params.build();
-    }
-
     /**
      * Creates the Subscription for the recurring lines, billed per the billing cadence by invoice (send_invoice, due
      * per the payment terms) and cancelled at the end of the term, or, for a contract that starts later than the next
@@ -150,7 +124,7 @@ public class StripeBilling {
      * recurring line. Whichever of the two the deal got first stays its own, whatever the date when it is retried.
      */
     public String subscription(ClosedWonDeal deal, String customerId) throws StripeException {
-        List<DealLine> recurring = lines(deal, Billing.RECURRING);
+        List<DealLine> recurring = requests.lines(deal, Billing.RECURRING);
         if (recurring.isEmpty()) {
             return null;
         }
@@ -158,7 +132,7 @@ public class StripeBilling {
         if (scheduled.isPresent()) {
             return scheduled.get();
         }
-        if (trace.linked(deal.opportunityId(), SYSTEM, "subscription").isEmpty() && startsAfterNextBillingDate(deal)) {
+        if (trace.linked(deal.opportunityId(), SYSTEM, "subscription").isEmpty() && requests.startsAfterNextBillingDate(deal)) {
             return subscriptionSchedule(deal, customerId);
         }
         // listed by customer (consistent at once, unlike search) and matched by the deal's metadata
@@ -174,9 +148,9 @@ public class StripeBilling {
             return known.get();
         }
         for (DealLine line : recurring) {
-            ensureProduct(product(line));
+            ensureProduct(requests.product(line));
         }
-        SubscriptionCreateParams params = subscriptionParams(deal, customerId);
+        SubscriptionCreateParams params = requests.subscriptionParams(deal, customerId);
         attempting(deal, "subscription");
         String subscriptionId = createOnce(key(deal, "subscription"), ofDeal,
                 key -> stripe.v1().subscriptions().create(params, keyed(key)).getId());
@@ -187,71 +161,6 @@ public class StripeBilling {
     }
 
     /**
-     * What the bridge sends to create the subscription of the recurring lines, or null when there are none: billed
-     * per the billing cadence by invoice (send_invoice, due per the payment terms), starting at the contract start and
-     * cancelled at the end of the term.
-     */
-    public SubscriptionCreateParams subscriptionParams(ClosedWonDeal deal, String customerId) {
-        List<DealLine> recurring = lines(deal, Billing.RECURRING);
-        if (recurring.isEmpty()) {
-            return null;
-        }
-        String currency = currency(deal);
-        int termMonths = recurring.stream().mapToInt(DealLine::termMonths).max().orElseThrow();
-        int cadenceMonths = mappings.billingCadence(deal.billingCadence()).orElseThrow().months();
-        LocalDate start = deal.contractStart();
-        LocalDate end = start.plusMonths(termMonths);
-        SubscriptionCreateParams.Builder params = SubscriptionCreateParams.builder()
-                .setCustomer(customerId)
-                .setCollectionMethod(SubscriptionCreateParams.CollectionMethod.SEND_INVOICE)
-                .setDaysUntilDue((long) dueDays(deal))
-                .setCancelAt(epochSecond(end))
-                .setDescription(deal.name())
-                .putMetadata("sf_opportunity_id", deal.opportunityId())
-                .putMetadata("sf_account_id", deal.accountId())
-                .putMetadata("contract_start", start.toString())
-                .putMetadata("contract_end", String.valueOf(deal.contractEnd()));
-        if (start.isAfter(LocalDate.now(clock))) {
-            params.setBillingCycleAnchor(epochSecond(start))
-                    .setProrationBehavior(SubscriptionCreateParams.ProrationBehavior.NONE);
-        } else {
-            params.setBackdateStartDate(epochSecond(start));
-        }
-        paymentMethodType(deal).ifPresent(type -> params.setPaymentSettings(
-                SubscriptionCreateParams.PaymentSettings.builder().addPaymentMethodType(type).build()));
-        for (DealLine line : recurring) {
-            Product product = product(line);
-            params.addItem(SubscriptionCreateParams.Item.builder()
-                    .setQuantity(line.quantity().longValueExact())
-                    .putMetadata("sf_line_item_id", line.lineId())
-                    .setPriceData(SubscriptionCreateParams.Item.PriceData.builder()
-                            .setCurrency(currency)
-                            .setProduct(product.stripeProduct())
-                            .setUnitAmount(periodUnitAmount(deal, line, cadenceMonths))
-                            .setRecurring(recurring(cadenceMonths))
-                            .build())
-                    .build());
-        }
-        return params.build();
-    }
-
-    /**
-     * Whether the contract starts later than the next natural billing date after now: Stripe refuses a
-     * {@code billing_cycle_anchor} beyond that ("a future UNIX timestamp before the next natural subscription billing
-     * date", docs.stripe.com/payments/checkout/billing-cycle), so such a contract is billed by a subscription schedule
-     * that starts on the contract start.
-     */
-    public boolean startsAfterNextBillingDate(ClosedWonDeal deal) {
-        if (lines(deal, Billing.RECURRING).isEmpty()) {
-            return false;
-        }
-        int cadenceMonths = mappings.billingCadence(deal.billingCadence()).orElseThrow().months();
-        Instant now = clock.instant();
-        Instant nextNatural = now.atZone(ZoneOffset.UTC).plusMonths(cadenceMonths).toInstant();
-        return Instant.ofEpochSecond(epochSecond(deal.contractStart())).isAfter(nextNatural);
-    }
-
-    /**
      * A contract that starts later than the next natural billing date: a subscription schedule
      * (docs.stripe.com/billing/subscriptions/subscription-schedules) that starts on the contract start with one phase
      * of the recurring lines ending with the term, then cancels; Stripe creates the subscription on the start date and
@@ -259,10 +168,10 @@ public class StripeBilling {
      */
     private String subscriptionSchedule(ClosedWonDeal deal, String customerId) throws StripeException {
         StripeLookup ofDeal = schedulesOf(deal, customerId);
-        for (DealLine line : lines(deal, Billing.RECURRING)) {
-            ensureProduct(product(line));
+        for (DealLine line : requests.lines(deal, Billing.RECURRING)) {
+            ensureProduct(requests.product(line));
         }
-        SubscriptionScheduleCreateParams params = subscriptionScheduleParams(deal, customerId);
+        SubscriptionScheduleCreateParams params = requests.subscriptionScheduleParams(deal, customerId);
         attempting(deal, "subscription_schedule");
         String scheduleId = createOnce(key(deal, "subscription-schedule"), ofDeal,
                 key -> stripe.v1().subscriptionSchedules().create(params, keyed(key)).getId());
@@ -283,67 +192,9 @@ public class StripeBilling {
         };
     }
 
-    /**
-     * What the bridge sends to schedule a contract that starts later than the next natural billing date: start on the
-     * contract start, one phase of the recurring lines priced per billing period until the end of the term, billed by
-     * invoice (send_invoice, due per the payment terms), then cancel. The phase's metadata becomes the subscription's.
-     */
-    public SubscriptionScheduleCreateParams subscriptionScheduleParams(ClosedWonDeal deal, String customerId) {
-        List<DealLine> recurring = lines(deal, Billing.RECURRING);
-        int termMonths = recurring.stream().mapToInt(DealLine::termMonths).max().orElseThrow();
-        int cadenceMonths = mappings.billingCadence(deal.billingCadence()).orElseThrow().months();
-        LocalDate start = deal.contractStart();
-        SubscriptionScheduleCreateParams.Phase.Builder phase = SubscriptionScheduleCreateParams.Phase.builder()
-                .setEndDate(epochSecond(start.plusMonths(termMonths)))
-                .setProrationBehavior(SubscriptionScheduleCreateParams.Phase.ProrationBehavior.NONE)
-                .putAllMetadata(contractMetadata(deal));
-        for (DealLine line : recurring) {
-            var recurringPrice = SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.builder();
-            if (cadenceMonths % 12 == 0) {
-                recurringPrice.setInterval(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.Interval.YEAR)
-                        .setIntervalCount((long) (cadenceMonths / 12));
-            } else {
-                recurringPrice.setInterval(SubscriptionScheduleCreateParams.Phase.Item.PriceData.Recurring.Interval.MONTH)
-                        .setIntervalCount((long) cadenceMonths);
-            }
-            phase.addItem(SubscriptionScheduleCreateParams.Phase.Item.builder()
-                    .setQuantity(line.quantity().longValueExact())
-                    .putMetadata("sf_line_item_id", line.lineId())
-                    .setPriceData(SubscriptionScheduleCreateParams.Phase.Item.PriceData.builder()
-                            .setCurrency(currency(deal))
-                            .setProduct(product(line).stripeProduct())
-                            .setUnitAmount(periodUnitAmount(deal, line, cadenceMonths))
-                            .setRecurring(recurringPrice.build())
-                            .build())
-                    .build());
-        }
-        return SubscriptionScheduleCreateParams.builder()
-                .setCustomer(customerId)
-                .setStartDate(epochSecond(start))
-                .setEndBehavior(SubscriptionScheduleCreateParams.EndBehavior.CANCEL)
-                .setDefaultSettings(SubscriptionScheduleCreateParams.DefaultSettings.builder()
-                        .setCollectionMethod(SubscriptionScheduleCreateParams.DefaultSettings.CollectionMethod.SEND_INVOICE)
-                        .setDescription(deal.name())
-                        .setInvoiceSettings(SubscriptionScheduleCreateParams.DefaultSettings.InvoiceSettings.builder()
-                                .setDaysUntilDue((long) dueDays(deal)).build())
-                        .build())
-                .putAllMetadata(contractMetadata(deal))
-                .addPhase(phase.build())
-                .build();
-    }
-
-    private static Map<String, String> contractMetadata(ClosedWonDeal deal) {
-        Map<String, String> metadata = new java.util.LinkedHashMap<>();
-        metadata.put("sf_opportunity_id", deal.opportunityId());
-        metadata.put("sf_account_id", deal.accountId());
-        metadata.put("contract_start", deal.contractStart().toString());
-        metadata.put("contract_end", String.valueOf(deal.contractEnd()));
-        return metadata;
-    }
-
     /** Creates and finalizes one Invoice for the one-time lines; returns its id, or null when there are none. */
     public String oneTimeInvoice(ClosedWonDeal deal, String customerId) throws StripeException {
-        return invoiceFor(deal, customerId, lines(deal, Billing.ONE_TIME), 1);
+        return invoiceFor(deal, customerId, requests.lines(deal, Billing.ONE_TIME), 1);
     }
 
     /**
@@ -356,7 +207,7 @@ public class StripeBilling {
      * a second subscription. Returns the subscription's (or the not-started schedule's) id.
      */
     public String amendSubscription(ClosedWonDeal deal, String customerId, int version) throws StripeException {
-        List<DealLine> recurring = lines(deal, Billing.RECURRING);
+        List<DealLine> recurring = requests.lines(deal, Billing.RECURRING);
         String subscriptionId = trace.linked(deal.opportunityId(), SYSTEM, "subscription").orElse(null);
         String scheduleId = trace.linked(deal.opportunityId(), SYSTEM, "subscription_schedule").orElse(null);
         if (subscriptionId == null && scheduleId == null) {
@@ -368,9 +219,9 @@ public class StripeBilling {
         }
         int cadenceMonths = mappings.billingCadence(deal.billingCadence()).orElseThrow().months();
         int termMonths = recurring.stream().mapToInt(DealLine::termMonths).max().orElseThrow();
-        long endOfTerm = epochSecond(deal.contractStart().plusMonths(termMonths));
+        long endOfTerm = StripeRequests.epochSecond(deal.contractStart().plusMonths(termMonths));
         for (DealLine line : recurring) {
-            ensureProduct(product(line));
+            ensureProduct(requests.product(line));
         }
         SubscriptionSchedule schedule;
         if (subscriptionId == null) {
@@ -420,8 +271,8 @@ public class StripeBilling {
     /** A digest of the recurring terms Stripe bills: each line's quantity and price per period, the end of term. */
     private static String termsOf(ClosedWonDeal deal, List<DealLine> recurring, int cadenceMonths, long endOfTerm) {
         String terms = recurring.stream()
-                .map(l -> l.lineId() + ":" + l.quantity().toPlainString() + ":" + periodUnitAmount(deal, l, cadenceMonths))
-                .sorted().collect(Collectors.joining(",")) + "|" + currency(deal) + "|" + cadenceMonths + "|" + endOfTerm;
+                .map(l -> l.lineId() + ":" + l.quantity().toPlainString() + ":" + StripeRequests.periodUnitAmount(deal, l, cadenceMonths))
+                .sorted().collect(Collectors.joining(",")) + "|" + StripeRequests.currency(deal) + "|" + cadenceMonths + "|" + endOfTerm;
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(terms.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -445,7 +296,7 @@ public class StripeBilling {
         for (DealLine line : recurring) {
             var item = byLine.get(line.lineId());
             if (item == null || item.getQuantity() != line.quantity().longValueExact() || item.getPrice() == null
-                    || item.getPrice().getUnitAmount() != periodUnitAmount(deal, line, cadenceMonths)) {
+                    || item.getPrice().getUnitAmount() != StripeRequests.periodUnitAmount(deal, line, cadenceMonths)) {
                 return false;
             }
         }
@@ -470,8 +321,8 @@ public class StripeBilling {
                 .setEndDate(endOfTerm)
                 .setCollectionMethod(SubscriptionScheduleUpdateParams.Phase.CollectionMethod.SEND_INVOICE)
                 .setInvoiceSettings(SubscriptionScheduleUpdateParams.Phase.InvoiceSettings.builder()
-                        .setDaysUntilDue((long) dueDays(deal)).build())
-                .putAllMetadata(contractMetadata(deal))
+                        .setDaysUntilDue((long) requests.dueDays(deal)).build())
+                .putAllMetadata(StripeRequests.contractMetadata(deal))
                 .putMetadata("contract_version", String.valueOf(version));
         boolean started = schedule.getCurrentPhase() != null;
         if (started) {
@@ -483,7 +334,7 @@ public class StripeBilling {
                     .setEndDate(SubscriptionScheduleUpdateParams.Phase.EndDate.NOW)
                     .setCollectionMethod(SubscriptionScheduleUpdateParams.Phase.CollectionMethod.SEND_INVOICE)
                     .setInvoiceSettings(SubscriptionScheduleUpdateParams.Phase.InvoiceSettings.builder()
-                            .setDaysUntilDue((long) dueDays(deal)).build());
+                            .setDaysUntilDue((long) requests.dueDays(deal)).build());
             if (current.getMetadata() != null) {
                 asBilled.putAllMetadata(current.getMetadata());
             }
@@ -499,23 +350,23 @@ public class StripeBilling {
             params.setProrationBehavior(SubscriptionScheduleUpdateParams.ProrationBehavior.valueOf(amendmentProration.name()));
             amended.setProrationBehavior(SubscriptionScheduleUpdateParams.Phase.ProrationBehavior.valueOf(amendmentProration.name()));
         } else {
-            amended.setStartDate(epochSecond(deal.contractStart()))
+            amended.setStartDate(StripeRequests.epochSecond(deal.contractStart()))
                     .setProrationBehavior(SubscriptionScheduleUpdateParams.Phase.ProrationBehavior.NONE);
         }
         for (DealLine line : recurring) {
-            var interval = cadenceMonths % 12 == 0
-                    ? SubscriptionScheduleUpdateParams.Phase.Item.PriceData.Recurring.Interval.YEAR
+            StripeRequests.BillingPeriod period = StripeRequests.BillingPeriod.of(cadenceMonths);
+            var interval = period.yearly() ? SubscriptionScheduleUpdateParams.Phase.Item.PriceData.Recurring.Interval.YEAR
                     : SubscriptionScheduleUpdateParams.Phase.Item.PriceData.Recurring.Interval.MONTH;
             amended.addItem(SubscriptionScheduleUpdateParams.Phase.Item.builder()
                     .setQuantity(line.quantity().longValueExact())
                     .putMetadata("sf_line_item_id", line.lineId())
                     .setPriceData(SubscriptionScheduleUpdateParams.Phase.Item.PriceData.builder()
-                            .setCurrency(currency(deal))
-                            .setProduct(product(line).stripeProduct())
-                            .setUnitAmount(periodUnitAmount(deal, line, cadenceMonths))
+                            .setCurrency(StripeRequests.currency(deal))
+                            .setProduct(requests.product(line).stripeProduct())
+                            .setUnitAmount(StripeRequests.periodUnitAmount(deal, line, cadenceMonths))
                             .setRecurring(SubscriptionScheduleUpdateParams.Phase.Item.PriceData.Recurring.builder()
                                     .setInterval(interval)
-                                    .setIntervalCount((long) (cadenceMonths % 12 == 0 ? cadenceMonths / 12 : cadenceMonths))
+                                    .setIntervalCount(period.count())
                                     .build())
                             .build())
                     .build());
@@ -535,7 +386,7 @@ public class StripeBilling {
                 billed.add(item.getMetadata().get("sf_line_item_id"));
             }
         }
-        List<DealLine> unbilled = lines(deal, Billing.ONE_TIME).stream().filter(l -> !billed.contains(l.lineId())).toList();
+        List<DealLine> unbilled = requests.lines(deal, Billing.ONE_TIME).stream().filter(l -> !billed.contains(l.lineId())).toList();
         if (unbilled.isEmpty()) {
             return trace.linked(deal.opportunityId(), SYSTEM, "one_time_invoice").orElse(null);
         }
@@ -563,7 +414,7 @@ public class StripeBilling {
         String status = "draft";
         Set<String> billedLines = Set.of();
         if (invoiceId == null) {
-            InvoiceCreateParams.Builder builder = invoiceBuilder(deal, customerId)
+            InvoiceCreateParams.Builder builder = requests.invoiceBuilder(deal, customerId)
                     .putMetadata("contract_version", String.valueOf(version));
             attempting(deal, kind);
             InvoiceCreateParams params = builder.build();
@@ -585,7 +436,7 @@ public class StripeBilling {
             List<DealLine> missing = new java.util.ArrayList<>();
             for (DealLine line : oneTime) {
                 if (!billedLines.contains(line.lineId())) {
-                    ensureProduct(product(line));
+                    ensureProduct(requests.product(line));
                     missing.add(line);
                 }
             }
@@ -594,7 +445,7 @@ public class StripeBilling {
                 String id = invoiceId;
                 for (int from = 0; from < missing.size(); from += 50) {
                     List<DealLine> batch = missing.subList(from, Math.min(missing.size(), from + 50));
-                    InvoiceAddLinesParams params = addLinesParams(deal, batch);
+                    InvoiceAddLinesParams params = requests.addLinesParams(deal, batch);
                     createOnce(key(deal, step + "-lines-" + Integer.toHexString(batch.stream().map(DealLine::lineId)
                                     .collect(Collectors.joining("-")).hashCode())),
                             () -> linesOn(id).containsAll(batch.stream().map(DealLine::lineId).toList())
@@ -612,52 +463,6 @@ public class StripeBilling {
                     oneTime.size());
         }
         return invoiceId;
-    }
-
-    /** What the bridge sends to create the one-time invoice (a draft, finalized once its items are on it). */
-    public InvoiceCreateParams invoiceParams(ClosedWonDeal deal, String customerId) {
-        return invoiceBuilder(deal, customerId).putMetadata("contract_version", "1").build();
-    }
-
-    private InvoiceCreateParams.Builder invoiceBuilder(ClosedWonDeal deal, String customerId) {
-        String currency = currency(deal);
-        InvoiceCreateParams.Builder params = InvoiceCreateParams.builder()
-                    .setCustomer(customerId)
-                    .setCurrency(currency)
-                    .setCollectionMethod(InvoiceCreateParams.CollectionMethod.SEND_INVOICE)
-                    .setDaysUntilDue((long) dueDays(deal))
-                    .setAutoAdvance(false)
-                    .setDescription(deal.name() + ": one-time charges")
-                    .putMetadata("sf_opportunity_id", deal.opportunityId())
-                    .putMetadata("sf_account_id", deal.accountId());
-        paymentMethodType(deal).ifPresent(type -> params.setPaymentSettings(InvoiceCreateParams.PaymentSettings.builder()
-                .addPaymentMethodType(InvoiceCreateParams.PaymentSettings.PaymentMethodType.valueOf(type.name()))
-                .build()));
-        return params;
-    }
-
-    /** What the bridge sends to put one-time lines on the invoice, priced inline: TotalPrice / quantity per unit. */
-    public InvoiceAddLinesParams addLinesParams(ClosedWonDeal deal, List<DealLine> lines) {
-        InvoiceAddLinesParams.Builder params = InvoiceAddLinesParams.builder();
-        for (DealLine line : lines) {
-            Product product = product(line);
-            params.addLine(InvoiceAddLinesParams.Line.builder()
-                    .setQuantity(line.quantity().longValueExact())
-                    .setDescription(line.description() != null ? line.description() : product.name())
-                    .putMetadata("sf_line_item_id", line.lineId())
-                    .setPriceData(InvoiceAddLinesParams.Line.PriceData.builder()
-                            .setCurrency(currency(deal))
-                            .setProduct(product.stripeProduct())
-                            .setUnitAmount(unitAmount(deal, line, line.quantity()))
-                            .build())
-                    .build());
-        }
-        return params.build();
-    }
-
-    /** The one-time lines of a deal (they go on the one-time invoice). */
-    public List<DealLine> oneTimeLines(ClosedWonDeal deal) {
-        return lines(deal, Billing.ONE_TIME);
     }
 
     /** Finds the catalog product in Stripe under its own id, or creates it (once per process). */
@@ -735,7 +540,6 @@ public class StripeBilling {
         return headers.firstValue("Original-Request").orElse(null);
     }
 
-
     /**
      * Stripe's Search may not show a customer made in the last minute or so: the deal waits for it (its own retry
      * policy in error-handling.camel.yaml, longer than the search lag) instead of deriving a key too early.
@@ -799,70 +603,6 @@ public class StripeBilling {
         trace.link(deal.opportunityId(), ATTEMPTS, kind, key(deal, kind));
     }
 
-    private List<DealLine> lines(ClosedWonDeal deal, Billing billing) {
-        return deal.lines().stream().filter(line -> product(line).billing() == billing).toList();
-    }
-
-    private Product product(DealLine line) {
-        return mappings.product(line.productCode()).orElseThrow(() -> new IllegalStateException(
-                "product " + line.productCode() + " left the catalog while its deal was being synced"));
-    }
-
-    private int dueDays(ClosedWonDeal deal) {
-        return mappings.paymentTerm(deal.paymentTerms()).orElseThrow().days();
-    }
-
-    private java.util.Optional<SubscriptionCreateParams.PaymentSettings.PaymentMethodType> paymentMethodType(ClosedWonDeal deal) {
-        return mappings.stripePaymentMethod(deal.paymentMethod()).map(value -> {
-            for (var type : SubscriptionCreateParams.PaymentSettings.PaymentMethodType.values()) {
-                if (type.getValue().equals(value)) return type;
-            }
-            throw new IllegalStateException("mappings/payment-methods.yaml: " + deal.paymentMethod()
-                    + " maps to '" + value + "', which is not a Stripe payment method type");
-        });
-    }
-
-    private static String currency(ClosedWonDeal deal) {
-        return deal.currency().toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * The price per unit per billing period Stripe bills for a recurring line: its contract value (TotalPrice, after
-     * any discount) over quantity x billing periods in the term, so that Stripe bills exactly what the ERP books.
-     */
-    static long periodUnitAmount(ClosedWonDeal deal, DealLine line, int cadenceMonths) {
-        return unitAmount(deal, line, line.quantity().multiply(BigDecimal.valueOf(line.termMonths() / cadenceMonths)));
-    }
-
-    /** Monthly, quarterly (3 months), semi-annual (6) or annual (a year) billing periods. */
-    private static SubscriptionCreateParams.Item.PriceData.Recurring recurring(int cadenceMonths) {
-        var recurring = SubscriptionCreateParams.Item.PriceData.Recurring.builder();
-        if (cadenceMonths % 12 == 0) {
-            return recurring.setInterval(SubscriptionCreateParams.Item.PriceData.Recurring.Interval.YEAR)
-                    .setIntervalCount((long) (cadenceMonths / 12)).build();
-        }
-        return recurring.setInterval(SubscriptionCreateParams.Item.PriceData.Recurring.Interval.MONTH)
-                .setIntervalCount((long) cadenceMonths).build();
-    }
-
-    /** The line's contract value per billed unit, in minor units; a value that does not divide evenly is refused. */
-    static long unitAmount(ClosedWonDeal deal, DealLine line, BigDecimal units) {
-        BigDecimal perUnit;
-        try {
-            perUnit = line.totalPrice().divide(units, java.math.MathContext.DECIMAL128);
-            return minorUnits(perUnit, deal.currency());
-        } catch (ArithmeticException e) {
-            throw new DealRejectedException(deal.opportunityId(), List.of("Line " + line.lineId() + " ("
-                    + line.productCode() + "): total " + line.totalPrice().toPlainString() + " " + deal.currency()
-                    + " does not divide into equal billed units of " + units.toPlainString()));
-        }
-    }
-
-    /** Stripe amounts are integers in the currency's minor unit; a value finer than that is an error, never rounded. */
-    static long minorUnits(BigDecimal amount, String currencyCode) {
-        return dev.revenuebridge.deal.MinorUnits.toMinor(amount, currencyCode);
-    }
-
     @FunctionalInterface
     private interface StripeLookup {
         java.util.Optional<String> find() throws StripeException;
@@ -875,10 +615,6 @@ public class StripeBilling {
         } catch (StripeException e) {
             throw new IllegalStateException("Stripe search failed: " + e.getMessage(), e);
         }
-    }
-
-    private static long epochSecond(LocalDate date) {
-        return date.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
     }
 
     static String key(ClosedWonDeal deal, String step) {

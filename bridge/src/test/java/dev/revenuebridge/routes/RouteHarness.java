@@ -22,7 +22,7 @@ import org.flywaydb.core.Flyway;
 
 /**
  * A fast test of route files on their own: a plain CamelContext (no Spring, no Kafka, no sandboxes) with the route
- * files under test and the route configurations (routes/config), the beans the test binds, and AdviceWith on the step
+ * files under test and every route configuration (routes/config), the beans the test binds, and AdviceWith on the step
  * ids the routes already have, typically the Kafka consumer replaced by a direct endpoint and the other routes'
  * {@code direct:} endpoints by mocks ({@code mock:direct:...}). A test that needs the bridge's state gets a PostgreSQL
  * database of its own, migrated by Flyway ({@link #database}; one embedded server per JVM, started on first use).
@@ -41,8 +41,11 @@ public final class RouteHarness implements AutoCloseable {
 
     private RouteHarness(List<String> routeFiles) {
         files.addAll(routeFiles);
-        files.add("routes/config/error-handling.camel.yaml");
-        files.add("routes/config/kafka-offsets.camel.yaml");
+        try (var configurations = java.nio.file.Files.list(java.nio.file.Path.of("routes/config"))) {
+            configurations.filter(f -> f.toString().endsWith(".camel.yaml")).sorted().forEach(f -> files.add(f.toString()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The route files to load (paths from the project's directory), beside the route configurations. */
