@@ -16,10 +16,10 @@ import org.springframework.web.bind.annotation.RestController;
 public class DealTraceController {
 
     private final DealTrace trace;
-    private final dev.revenuebridge.cash.StripeCash cash;
+    private final dev.revenuebridge.cash.CashDocuments cash;
     private final com.fasterxml.jackson.databind.ObjectMapper json;
 
-    public DealTraceController(DealTrace trace, dev.revenuebridge.cash.StripeCash cash,
+    public DealTraceController(DealTrace trace, dev.revenuebridge.cash.CashDocuments cash,
                                com.fasterxml.jackson.databind.ObjectMapper json) {
         this.trace = trace;
         this.cash = cash;

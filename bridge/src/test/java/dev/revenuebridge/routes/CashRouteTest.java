@@ -3,6 +3,8 @@ package dev.revenuebridge.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.revenuebridge.cash.CashDocuments;
+import dev.revenuebridge.cash.CashErpRecords;
 import dev.revenuebridge.cash.StripeCash;
 import dev.revenuebridge.trace.DeadLetters;
 import dev.revenuebridge.kafka.ConsumedOffsets;
@@ -31,7 +33,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The cash routes on their own (stripe-events and cash-erp): Stripe events as Kafka hands them, the Stripe reads
- * answered by {@link CannedStripe}, the real StripeCash with the bridge's state in a PostgreSQL database of its own,
+ * answered by {@link CannedStripe}, the real StripeCash, CashErpRecords and CashDocuments with the bridge's state in a PostgreSQL database of its own,
  * and the ERP and Salesforce adapter routes mocks. What it checks: a paid invoice is billed from the deal's sales order
  * by transform and its payment applied to it, once, whatever the events' order and repetition; the Opportunity written
  * once per event; an invoice of no deal an exception; a type the bridge does not act on counted.
@@ -73,7 +75,9 @@ class CashRouteTest {
         harness = RouteHarness.of("routes/stripe-events.camel.yaml", "routes/cash-erp.camel.yaml")
                 .property("revenue.kafka.stripe-events-topic", "stripe-events")
                 .bind("processedStripeEvents", MemoryIdempotentRepository.memoryIdempotentRepository())
-                .bind("stripeCash", new StripeCash(stripe, jdbc, trace, mappings, events))
+                .bind("stripeCash", new StripeCash(stripe, jdbc, trace))
+                .bind("cashErpRecords", new CashErpRecords(trace, mappings))
+                .bind("cashDocuments", new CashDocuments(jdbc, events))
                 .bind("consumedOffsets", new ConsumedOffsets())
                 .bind("dealExceptions", exceptions)
                 .bind("remoteThrottleSignals", new RemoteThrottleSignals(new ThrottleMetrics(meters)))
