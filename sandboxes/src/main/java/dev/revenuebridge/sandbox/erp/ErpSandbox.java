@@ -271,6 +271,12 @@ public class ErpSandbox extends SandboxServer {
 
     public int maxConcurrentSeen() { return maxConcurrent.get(); }
 
+    /** Starts a new high-water mark of requests in flight (from those in flight now): a test measures its own. */
+    public ErpSandbox resetMaxConcurrentSeen() {
+        maxConcurrent.set(inFlight.get());
+        return this;
+    }
+
     public int validationErrorCount() { return validationErrors.get(); }
 
     public List<WriteRequest> writeLog() { return List.copyOf(writes); }
