@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,41 +62,36 @@ public class StripePayouts implements AggregationStrategy {
         return stripe.get("/v1/payouts/" + payoutId);
     }
 
-    /** The payout's balance transactions, fetched a page of 100 at a time as the split consumes them. */
-    public Iterator<Map<String, Object>> balanceTransactions(String payoutId) {
+    /**
+     * The payout's balance transactions a page of 100 at a time, fetched as the split consumes them: the aggregator
+     * gathers a page per step (one write of the aggregate per page, not per transaction).
+     */
+    public Iterator<List<Map<String, Object>>> balanceTransactionPages(String payoutId) {
         return new Iterator<>() {
-            private final Deque<Map<String, Object>> page = new ArrayDeque<>();
             private String after;
             private boolean more = true;
 
             @Override
             public boolean hasNext() {
-                if (page.isEmpty() && more) {
-                    fetch();
-                }
-                return !page.isEmpty();
+                return more;
             }
 
             @Override
-            public Map<String, Object> next() {
-                if (!hasNext()) {
+            @SuppressWarnings("unchecked")
+            public List<Map<String, Object>> next() {
+                if (!more) {
                     throw new NoSuchElementException();
                 }
-                return page.removeFirst();
-            }
-
-            @SuppressWarnings("unchecked")
-            private void fetch() {
                 String path = "/v1/balance_transactions?payout=" + payoutId + "&limit=" + PAGE_SIZE
                         + (after == null ? "" : "&starting_after=" + after);
                 try {
                     Map<String, Object> list = stripe.get(path);
                     List<Map<String, Object>> data = (List<Map<String, Object>>) list.get("data");
-                    page.addAll(data);
                     more = Boolean.TRUE.equals(list.get("has_more")) && !data.isEmpty();
                     if (!data.isEmpty()) {
                         after = String.valueOf(data.get(data.size() - 1).get("id"));
                     }
+                    return data;
                 } catch (StripeException e) {
                     throw new IllegalStateException("listing the balance transactions of payout " + payoutId
                             + " failed: " + e.getMessage(), e);
@@ -109,7 +102,10 @@ public class StripePayouts implements AggregationStrategy {
         };
     }
 
-    /** Each balance transaction into its payout's ledger (the aggregator's strategy); a repeated one is a no-op. */
+    /**
+     * A page of balance transactions (or one transaction) into its payout's ledger (the aggregator's strategy); a
+     * transaction seen before is a no-op.
+     */
     @Override
     @SuppressWarnings("unchecked")
     public Exchange aggregate(Exchange ledgerExchange, Exchange transaction) {
@@ -119,7 +115,12 @@ public class StripePayouts implements AggregationStrategy {
                 transaction.getIn().getHeader("payoutAmount", Long.class),
                 transaction.getIn().getHeader("payoutCurrency", String.class),
                 transaction.getIn().getHeader("payoutArrival", Long.class));
-        ledger.add(transaction.getIn().getBody(Map.class));
+        Object body = transaction.getIn().getBody();
+        if (body instanceof List<?> page) {
+            page.forEach(t -> ledger.add((Map<String, Object>) t));
+        } else {
+            ledger.add(transaction.getIn().getBody(Map.class));
+        }
         target.getIn().setBody(ledger);
         return target;
     }
