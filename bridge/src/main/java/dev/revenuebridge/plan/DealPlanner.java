@@ -61,14 +61,20 @@ public class DealPlanner {
         AuditStep audit = null;
         if (change == ContractTerms.Change.UNCHANGED) {
             outcome = history.heldAfterSync() ? Outcome.RESTORED : Outcome.UNCHANGED;
-        } else if (verdict.needsApproval() && !covered(history, verdict)
-                && ((audit = approvalInSalesforce(facts, verdict)) == null || audit.action() == AuditStep.Action.APPROVAL_REFUSED)) {
-            outcome = Outcome.PENDING_APPROVAL;
+        } else if (verdict.needsApproval() && !covered(history, verdict)) {
+            audit = approvalInSalesforce(facts, verdict);
+            boolean approvedNow = audit != null && audit.action() == AuditStep.Action.BILLING_APPROVAL;
+            outcome = approvedNow ? syncing(change, type) : Outcome.PENDING_APPROVAL;
         } else {
-            outcome = change == ContractTerms.Change.AMENDMENT ? Outcome.AMENDMENT
-                    : "Renewal".equals(type) ? Outcome.RENEWAL : Outcome.NEW_BUSINESS;
+            outcome = syncing(change, type);
         }
         return new DealPlan(deal.opportunityId(), outcome, verdict, audit, nextVersion, type, contract, schedule);
+    }
+
+    /** The outcome of a deal that syncs: the amendment of a synced contract, a renewal or new business. */
+    private static Outcome syncing(ContractTerms.Change change, String type) {
+        return change == ContractTerms.Change.AMENDMENT ? Outcome.AMENDMENT
+                : "Renewal".equals(type) ? Outcome.RENEWAL : Outcome.NEW_BUSINESS;
     }
 
     /** Approvals on record cover every reason the deal is held for now (a new reason holds it again). */
