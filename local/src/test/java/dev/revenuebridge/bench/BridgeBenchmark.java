@@ -126,6 +126,7 @@ class BridgeBenchmark {
             int stripe429Before = INFRA.stripe().rateLimitedCount();
             int erp429Before = INFRA.erp().throttledCount();
             long cpuBefore = cpuNanos();
+            Map<String, Long> threadsBefore = threadCpu();
             Map<String, Long> closedAt = new ConcurrentHashMap<>();
             Map<String, Long> syncedAt = new ConcurrentHashMap<>();
             List<String> opportunities = new ArrayList<>();
@@ -176,6 +177,8 @@ class BridgeBenchmark {
             result.put("erp429", INFRA.erp().throttledCount() - erp429Before);
             double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
             result.put("cpuSecondsPer1000Deals", round(cpuSeconds * 1000 / Math.max(1, synced)));
+            result.put("bridgeThreadsCpuSecondsPer1000Deals", round(bridgeThreadsCpu(threadsBefore, threadCpu()) / 1e9 * 1000
+                    / Math.max(1, synced)));
             System.gc();
             result.put("heapUsedMiB", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024));
             if (!"ceiling".equals(mode)) {
@@ -266,6 +269,40 @@ class BridgeBenchmark {
 
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of every live thread, by id and name. */
+    private static Map<String, Long> threadCpu() {
+        var threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                long cpu = threads.getThreadCpuTime(info.getThreadId());
+                if (cpu >= 0) out.put(info.getThreadId() + " " + info.getThreadName(), cpu);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The CPU of the bridge's own threads between two readings (Camel's, Tomcat's, its Kafka and HTTP clients'); not the
+     * sandboxes', the embedded broker's, the test's: an approximation by thread name (threads that ended in between are
+     * not counted).
+     */
+    private static long bridgeThreadsCpu(Map<String, Long> before, Map<String, Long> after) {
+        long total = 0;
+        for (var e : after.entrySet()) {
+            String name = e.getKey().substring(e.getKey().indexOf(' ') + 1);
+            boolean bridge = name.startsWith("Camel") || name.startsWith("http-nio") || name.startsWith("kafka-producer-network")
+                    || name.startsWith("SalesforceHttpClient") || name.startsWith("leader-only")
+                    || name.startsWith("revenue-bridge");
+            boolean others = name.contains("sandbox") || name.startsWith("data-plane") || name.startsWith("kafka-cluster")
+                    || name.equals("main");
+            if (bridge && !others) {
+                total += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            }
+        }
+        return total;
     }
 
     private static double percentile(List<Double> sorted, double p) {
