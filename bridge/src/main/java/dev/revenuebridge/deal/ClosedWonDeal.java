@@ -25,6 +25,12 @@ public record ClosedWonDeal(
         BillingAccount account,
         List<DealLine> lines) {
 
+    /** The same deal read at another version (SystemModstamp), or at none: e.g. a deal-desk preview, read as of now. */
+    public ClosedWonDeal withVersion(String otherVersion) {
+        return new ClosedWonDeal(opportunityId, name, accountId, otherVersion, closeDate, contractStart, contractEnd,
+                billingCadence, paymentTerms, paymentMethod, currency, amount, account, lines);
+    }
+
     /** The Account as billed: who is invoiced and where. */
     public record BillingAccount(String accountId, String name, String street, String city, String postalCode,
                                  String state, String country, String taxId, String billingEmail) {

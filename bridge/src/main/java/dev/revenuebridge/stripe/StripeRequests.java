@@ -286,7 +286,7 @@ public class StripeRequests {
         BigDecimal perUnit;
         try {
             perUnit = line.totalPrice().divide(units, java.math.MathContext.DECIMAL128);
-            return minorUnits(perUnit, deal.currency());
+            return dev.revenuebridge.deal.MinorUnits.toMinor(perUnit, deal.currency());
         } catch (ArithmeticException e) {
             throw new DealRejectedException(deal.opportunityId(), List.of("Line " + line.lineId() + " ("
                     + line.productCode() + "): total " + line.totalPrice().toPlainString() + " " + deal.currency()
@@ -294,10 +294,6 @@ public class StripeRequests {
         }
     }
 
-    /** Stripe amounts are integers in the currency's minor unit; a value finer than that is an error, never rounded. */
-    static long minorUnits(BigDecimal amount, String currencyCode) {
-        return dev.revenuebridge.deal.MinorUnits.toMinor(amount, currencyCode);
-    }
 
     static long epochSecond(LocalDate date) {
         return date.atStartOfDay(ZoneOffset.UTC).toEpochSecond();

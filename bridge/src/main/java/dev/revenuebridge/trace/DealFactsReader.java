@@ -64,10 +64,7 @@ public class DealFactsReader {
      * whatever SystemModstamp the body carries), no change event, its history if any.
      */
     public DealFacts preview(ClosedWonDeal deal, String opportunityType) {
-        ClosedWonDeal now = new ClosedWonDeal(deal.opportunityId(), deal.name(), deal.accountId(), null, deal.closeDate(),
-                deal.contractStart(), deal.contractEnd(), deal.billingCadence(), deal.paymentTerms(), deal.paymentMethod(),
-                deal.currency(), deal.amount(), deal.account(), deal.lines());
-        return new DealFacts(now, new Opportunity(true, opportunityType, false), Change.NONE,
+        return new DealFacts(deal.withVersion(null), new Opportunity(true, opportunityType, false), Change.NONE,
                 history(deal.opportunityId()), YearMonth.now(clock));
     }
 }
