@@ -51,6 +51,27 @@ public class BridgeConfiguration {
         return policy;
     }
 
+    /** The deal consumer's offset commits, carried out on its own thread (the route's {@code kafkaClientFactory}). */
+    @Bean("dealEventOffsets")
+    dev.revenuebridge.kafka.DeferredOffsetCommits dealEventOffsets() {
+        return new dev.revenuebridge.kafka.DeferredOffsetCommits();
+    }
+
+    /**
+     * The deals in flight (revenue.kafka.deals-in-flight): the deal consumer hands each event over to deal-sync, which
+     * runs many Opportunities at once and each one's events in order; an event whose route failed outright runs again
+     * after the retry backoff (revenue.retry.*).
+     */
+    @Bean("dealsInFlight")
+    dev.revenuebridge.kafka.KeyOrderedHandOff dealsInFlight(org.apache.camel.CamelContext camel,
+            dev.revenuebridge.kafka.DeferredOffsetCommits dealEventOffsets, io.micrometer.core.instrument.MeterRegistry meters,
+            @org.springframework.beans.factory.annotation.Value("${revenue.kafka.deals-in-flight}") int limit,
+            @org.springframework.beans.factory.annotation.Value("${revenue.retry.initial-delay-ms}") long initialDelayMillis,
+            @org.springframework.beans.factory.annotation.Value("${revenue.retry.max-delay-ms}") long maxDelayMillis) {
+        return new dev.revenuebridge.kafka.KeyOrderedHandOff(camel, "deal-sync", limit,
+                java.time.Duration.ofMillis(initialDelayMillis), java.time.Duration.ofMillis(maxDelayMillis), dealEventOffsets, meters);
+    }
+
     /** Keys of deal events already applied (Opportunity id + commit number), in camel_messageprocessed. */
     @Bean("processedDealEvents")
     JdbcMessageIdRepository processedDealEvents(DataSource dataSource, JdbcTemplate jdbcTemplate) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.revenuebridge.trace.DeadLetters;
 import dev.revenuebridge.deal.ClosedWonDeal;
-import dev.revenuebridge.kafka.ConsumedOffsets;
 import dev.revenuebridge.kafka.DealEventCheck;
 import dev.revenuebridge.mapping.MappingCatalog;
 import dev.revenuebridge.metrics.DealOutcomes;
@@ -32,8 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.junit.jupiter.api.AfterEach;
@@ -42,11 +39,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * deal-sync on its own: the deal events as Kafka would hand them (direct:kafka-deals, with a manual commit that counts),
+ * deal-sync on its own: the deal events as deal-events hands them over (direct:deal-sync; an exchange that ends without
+ * an exception is what the hand-off counts as done and commits, KeyOrderedHandOffTest),
  * the bridge's state in a PostgreSQL database of its own, the real planner, and every adapter route it calls (fetch,
  * Stripe, ERP and write-back, review, approval, dead letter) a mock. What it checks: which way each outcome goes, that
  * an approval is recorded before billing, that a change event is applied once, that bad input and a failing step end
- * in the dead letters with the offset committed and the route still consuming.
+ * in the dead letters as done (the offset committed) and the route still consuming.
  */
 class DealSyncRouteTest {
 
@@ -58,7 +56,8 @@ class DealSyncRouteTest {
     RouteHarness harness;
     JdbcTemplate jdbc;
     ContractVersions versions;
-    final AtomicInteger commits = new AtomicInteger();
+    /** Events whose exchange ended without an exception: done, so the hand-off commits them. */
+    final AtomicInteger done = new AtomicInteger();
     /** What the mocked fetch answers: the deal and the Opportunity's state. */
     ClosedWonDeal fetched;
     DealFacts.Opportunity opportunity = new DealFacts.Opportunity(true, "New Business", false);
@@ -86,12 +85,11 @@ class DealSyncRouteTest {
                 .bind("dealPlanner", new DealPlanner(MAPPINGS, new RevenueScheduler(MAPPINGS, "monthly")))
                 .bind("approvals", approvals)
                 .bind("contractVersions", versions)
-                .bind("consumedOffsets", new ConsumedOffsets())
                 .bind("dealExceptions", exceptions)
                 .bind("remoteThrottleSignals", new RemoteThrottleSignals(new ThrottleMetrics(meters)))
                 .bind("dealRetries", retries)
+                .without("deal-events")
                 .advise("deal-sync", route -> {
-                    route.replaceFromWith("direct:kafka-deals");
                     route.mockEndpointsAndSkip("direct:fetch-closed-won-deal", "direct:stripe-*", "direct:deal-book-and-write-back",
                             "direct:deal-requires-review", "direct:deal-pending-approval", "direct:salesforce-*",
                             "direct:dead-letter");
@@ -113,7 +111,7 @@ class DealSyncRouteTest {
     }
 
     @Test
-    void aNewDealIsBilledThenBookedOnceAndItsOffsetCommitted() {
+    void aNewDealIsBilledThenBookedOnceAndDone() {
         fetched = SeedDeals.fromClasspath("/deals/seed-120k-deal.json");
         send(event(1, CLOSER, true, "StageName"));
 
@@ -126,18 +124,18 @@ class DealSyncRouteTest {
         assertThat(harness.mock("direct:dead-letter").getReceivedCounter()).isZero();
         assertThat(jdbc.queryForMap("SELECT status, closed_by, account_id FROM deal_sync WHERE opportunity_id = ?", OPPORTUNITY))
                 .containsEntry("closed_by", CLOSER).containsEntry("account_id", "001Dn00000AcmeAAA");
-        assertThat(commits).hasValue(1);
+        assertThat(done).hasValue(1);
     }
 
     @Test
-    void theSameChangeEventTwiceIsAppliedOnceAndCommittedTwice() {
+    void theSameChangeEventTwiceIsAppliedOnceAndDoneTwice() {
         fetched = SeedDeals.fromClasspath("/deals/seed-120k-deal.json");
         send(event(7, CLOSER, true, "StageName"));
         send(event(7, CLOSER, true, "StageName"));
 
         assertThat(harness.mock("direct:fetch-closed-won-deal").getReceivedCounter()).isEqualTo(1);
         assertThat(harness.mock("direct:stripe-billing").getReceivedCounter()).isEqualTo(1);
-        assertThat(commits).hasValue(2);
+        assertThat(done).hasValue(2);
     }
 
     @Test
@@ -149,7 +147,7 @@ class DealSyncRouteTest {
         assertThat(review.getProperty("plan", DealPlan.class).reasons())
                 .contains("Billing country DE requires a VAT ID (Account.Tax_Id__c is empty)");
         assertThat(order).isEmpty();
-        assertThat(commits).hasValue(1);
+        assertThat(done).hasValue(1);
     }
 
     @Test
@@ -206,7 +204,7 @@ class DealSyncRouteTest {
 
         assertThat(harness.mock("direct:dead-letter").getReceivedCounter()).isEqualTo(1);
         assertThat(order).containsExactly("direct:stripe-billing", "direct:deal-book-and-write-back");
-        assertThat(commits).hasValue(2);
+        assertThat(done).hasValue(2);
     }
 
     @Test
@@ -220,12 +218,14 @@ class DealSyncRouteTest {
         assertThat(harness.mock("direct:stripe-billing").getReceivedCounter()).as("the first try and two retries").isEqualTo(3);
         assertThat(harness.mock("direct:dead-letter").getReceivedCounter()).isEqualTo(1);
         assertThat(harness.mock("direct:deal-book-and-write-back").getReceivedCounter()).isZero();
-        assertThat(commits).hasValue(1);
+        assertThat(done).hasValue(1);
     }
 
     private void send(String body) {
-        KafkaManualCommit commit = commits::incrementAndGet;
-        harness.producer().sendBodyAndHeader("direct:kafka-deals", body, KafkaConstants.MANUAL_COMMIT, commit);
+        Exchange exchange = harness.producer().send("direct:deal-sync", e -> e.getIn().setBody(body));
+        if (exchange.getException() == null) {
+            done.incrementAndGet();
+        }
     }
 
     private static String event(int commitNumber, String user, boolean closedWon, String changedField) {

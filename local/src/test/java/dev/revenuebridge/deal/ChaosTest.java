@@ -74,10 +74,11 @@ class ChaosTest extends BridgeTestSupport {
         }
 
         // chaos alone rarely outlasts a retry now that a deal makes few Salesforce calls and write-backs are retried
-        // from their queue: a short ERP outage while deals are in flight makes sure some do
+        // from their queue: a short ERP outage while deals are in flight makes sure some do (long enough for a deal's
+        // first try and its retry to fail: the ERP has up to 15 requests of the 64 deals in flight at once)
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
                 .until(() -> opportunities.stream().filter(this::synced).count() >= 20);
-        INFRA.erp().faults().failNext(16, 503);
+        INFRA.erp().faults().failNext(48, 503);
 
         // every deal ends Synced on the Opportunity or kept as an open dead letter
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
