@@ -66,8 +66,16 @@ public class BridgeConfiguration {
     dev.revenuebridge.kafka.KeyOrderedHandOff dealsInFlight(org.apache.camel.CamelContext camel,
             dev.revenuebridge.kafka.DeferredOffsetCommits dealEventOffsets, io.micrometer.core.instrument.MeterRegistry meters,
             @org.springframework.beans.factory.annotation.Value("${revenue.kafka.deals-in-flight}") int limit,
+            @org.springframework.beans.factory.annotation.Value("${camel.component.salesforce.worker-pool-size}") int salesforceWorkers,
             @org.springframework.beans.factory.annotation.Value("${revenue.retry.initial-delay-ms}") long initialDelayMillis,
             @org.springframework.beans.factory.annotation.Value("${revenue.retry.max-delay-ms}") long maxDelayMillis) {
+        if (salesforceWorkers < limit) {
+            // a deal goes on on one of the Salesforce client's workers after its fetch (the component's calls are
+            // asynchronous): fewer workers than deals in flight would hold the bridge at that many
+            throw new IllegalStateException("camel.component.salesforce.worker-pool-size (SALESFORCE_WORKER_POOL_SIZE) is "
+                    + salesforceWorkers + ", fewer than revenue.kafka.deals-in-flight (KAFKA_DEALS_IN_FLIGHT) " + limit
+                    + ": give the Salesforce client at least as many workers as deals in flight, and a few more");
+        }
         return new dev.revenuebridge.kafka.KeyOrderedHandOff(camel, "deal-sync", limit,
                 java.time.Duration.ofMillis(initialDelayMillis), java.time.Duration.ofMillis(maxDelayMillis), dealEventOffsets, meters);
     }

@@ -90,8 +90,8 @@ public class KeyOrderedHandOff {
         TopicPartition partition = new TopicPartition(topic, partitionNumber);
         Object kafkaKey = in.getHeader(KafkaConstants.KEY);
         String key = kafkaKey != null ? kafkaKey.toString() : partition + "@" + offset;
-        Record r = new Record(key, partition, offset, routeId, in.getBody(), new HashMap<>(in.getHeaders()), System.nanoTime());
         places.acquire();
+        Record r = new Record(key, partition, offset, routeId, in.getBody(), new HashMap<>(in.getHeaders()), System.nanoTime());
         frontier.started(partition, offset);
         boolean runNow;
         synchronized (keys) {

@@ -1,5 +1,9 @@
 package dev.revenuebridge.bench;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.revenuebridge.sandbox.Faults;
@@ -31,12 +35,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@code local/target/benchmark/results.md} and {@code results.json}.
  *
  * <ul>
- *   <li>{@code ceiling}: no latency, every limit lifted (the sandboxes' and the bridge's own), 8 deal consumers: the
- *       bridge's own ceiling.</li>
+ *   <li>{@code ceiling}: no latency, every limit lifted (the sandboxes' and the bridge's own), 128 deals in flight:
+ *       the bridge's own ceiling.</li>
  *   <li>{@code realistic}: Stripe 300 ms, ERP 1.5 s, Salesforce 200 ms a request; Stripe test mode's 25 requests per
  *       second, the ERP's 15 concurrent requests: achieved throughput against the ceiling of the system that binds
  *       first (from the calls per deal measured).</li>
- *   <li>{@code naive}: realistic, one deal at a time (one consumer), write-backs one per call: the baseline.</li>
+ *   <li>{@code naive}: realistic, one deal at a time (one in flight), write-backs one per call: the baseline.</li>
  *   <li>{@code faults}: realistic plus 10% of each sandbox's requests failing (5xx, 429).</li>
  *   <li>{@code payout}: a payout of {@code benchmark.payout-transactions} balance transactions at no latency, from
  *       {@code payout.paid} to the ERP deposit.</li>
@@ -62,9 +66,10 @@ class BridgeBenchmark {
         for (String mode : MODES) {
             LOG.info("Benchmark mode {} starts", mode);
             results.add(switch (mode.trim()) {
-                case "ceiling" -> deals(mode, DEALS * 3, lifted(), Map.of("revenue.kafka.deals-consumers", "8"));
+                case "ceiling" -> deals(mode, DEALS * 3, lifted(), Map.of("revenue.kafka.deals-in-flight", "128",
+                        "camel.component.salesforce.worker-pool-size", "136", "camel.component.salesforce.worker-pool-max-size", "160"));
                 case "realistic" -> deals(mode, DEALS, realistic(0), Map.of());
-                case "naive" -> deals(mode, Math.max(10, DEALS / 4), realistic(0), Map.of("revenue.kafka.deals-consumers", "1",
+                case "naive" -> deals(mode, Math.max(10, DEALS / 4), realistic(0), Map.of("revenue.kafka.deals-in-flight", "1",
                         "revenue.salesforce.write-back.batch-size", "1", "revenue.salesforce.write-back.max-wait-ms", "0"));
                 case "faults" -> deals(mode, DEALS, realistic(0.10), Map.of());
                 case "payout" -> payout();
@@ -167,6 +172,16 @@ class BridgeBenchmark {
             result.put("latencyP50", round(percentile(latencies, 0.50)));
             result.put("latencyP95", round(percentile(latencies, 0.95)));
             result.put("latencyP99", round(percentile(latencies, 0.99)));
+            result.put("latencyMax", round(latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1)));
+            // steady state: the rate between the 10th and the 90th percentile of the completions (no ramp-up, no tail)
+            List<Long> completions = syncedAt.values().stream().sorted().toList();
+            int first = completions.size() / 10;
+            int last = completions.size() * 9 / 10 - 1;
+            double steady = last > first ? (last - first) / ((completions.get(last) - completions.get(first)) / 1e9) : 0;
+            result.put("steadyDealsPerSecond", round(steady));
+            // the longest an event waited behind an earlier event of its own Opportunity (never behind another deal's)
+            Timer waited = bridge.getBean(MeterRegistry.class).find("revenue.bridge.kafka.record.wait").timer();
+            result.put("longestWaitBehindOwnEarlierEvent", round(waited == null ? 0 : waited.max(TimeUnit.SECONDS)));
             double stripePerDeal = (INFRA.stripe().requestCount() - stripeBefore) / (double) Math.max(1, synced);
             double erpPerDeal = (INFRA.erp().requestCount() - erpBefore) / (double) Math.max(1, synced);
             double salesforcePerDeal = (INFRA.salesforce().apiCalls() - salesforceBefore) / (double) Math.max(1, synced);
@@ -191,6 +206,7 @@ class BridgeBenchmark {
                 result.put("bindingSystem", binding == stripeCeiling ? "stripe" : binding == erpCeiling ? "erp" : "salesforce");
                 result.put("bindingCeilingDealsPerSecond", round(binding));
                 result.put("shareOfBindingCeiling", round(synced / seconds / binding));
+                result.put("steadyShareOfBindingCeiling", round(steady / binding));
             }
             LOG.info("Benchmark {}: {}", mode, result);
             return result;
