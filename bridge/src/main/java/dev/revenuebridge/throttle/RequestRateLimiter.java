@@ -33,25 +33,51 @@ public final class RequestRateLimiter {
      * @return how long the caller waited, in nanoseconds (0 when it was not throttled)
      */
     public long acquire() throws InterruptedException {
-        if (limit <= 0) {
-            return 0;
-        }
+        return acquireAll(this);
+    }
+
+    /**
+     * Waits until one more request fits in every window at once (an endpoint's and the account's), then counts it in
+     * all of them at that same instant. Taking them one after the other would count the request in the first window
+     * while it still waits for the second, and so send a first window's worth of requests later than counted, together
+     * with the next window's: more than the limit in one of the remote system's windows.
+     * @return how long the caller waited, in nanoseconds (0 when it was not throttled)
+     */
+    public static long acquireAll(RequestRateLimiter... limiters) throws InterruptedException {
         long waited = 0;
         while (true) {
-            long wait;
-            synchronized (this) {
+            long wait = 0;
+            synchronized (RequestRateLimiter.class) {
                 long now = System.nanoTime();
-                while (!sent.isEmpty() && now - sent.peekFirst() >= windowNanos) {
-                    sent.pollFirst();
+                for (RequestRateLimiter limiter : limiters) {
+                    wait = Math.max(wait, limiter.waitAt(now));
                 }
-                if (sent.size() < limit) {
-                    sent.addLast(now);
+                if (wait == 0) {
+                    for (RequestRateLimiter limiter : limiters) {
+                        limiter.countAt(now);
+                    }
                     return waited;
                 }
-                wait = windowNanos - (now - sent.peekFirst());
             }
             TimeUnit.NANOSECONDS.sleep(Math.max(wait, 1_000));
             waited += wait;
+        }
+    }
+
+    /** How long until one more request fits (0: now), the window emptied of what left it by {@code now}. */
+    private long waitAt(long now) {
+        if (limit <= 0) {
+            return 0;
+        }
+        while (!sent.isEmpty() && now - sent.peekFirst() >= windowNanos) {
+            sent.pollFirst();
+        }
+        return sent.size() < limit ? 0 : windowNanos - (now - sent.peekFirst());
+    }
+
+    private void countAt(long now) {
+        if (limit > 0) {
+            sent.addLast(now);
         }
     }
 }

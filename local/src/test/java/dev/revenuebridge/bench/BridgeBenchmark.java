@@ -141,6 +141,7 @@ class BridgeBenchmark {
                 opportunities.add("006Bm" + tag + n + "AAAAA");
             }
             long start = System.nanoTime();
+            int stripeLogBefore = INFRA.stripe().requests().size();
             for (int i = 0; i < count; i++) {
                 String opportunity = opportunities.get(i);
                 closedAt.put(opportunity, System.nanoTime());
@@ -189,6 +190,16 @@ class BridgeBenchmark {
             result.put("erpCallsPerDeal", round(erpPerDeal));
             result.put("salesforceCallsPerDeal", round(salesforcePerDeal));
             result.put("stripe429", INFRA.stripe().rateLimitedCount() - stripe429Before);
+            // what a deal costs at Stripe, by endpoint (ids replaced), and what Stripe refused as too many
+            var stripeLog = INFRA.stripe().requests();   // the last 10,000
+            var stripeRequests = stripeLog.subList(Math.min(stripeLog.size(), stripeLogBefore), stripeLog.size());
+            Map<String, Double> byEndpoint = new java.util.TreeMap<>();
+            stripeRequests.forEach(r -> byEndpoint.merge(r.method() + " " + r.path().replaceAll("/[a-z]+_[A-Za-z0-9_]+", "/{id}"),
+                    1.0 / Math.max(1, synced), Double::sum));
+            byEndpoint.replaceAll((k, v) -> round(v));
+            result.put("stripeCallsPerDealByEndpoint", byEndpoint);
+            result.put("stripe429Requests", stripeRequests.stream().filter(r -> r.status() == 429)
+                    .map(r -> r.method() + " " + r.path()).toList());
             result.put("erp429", INFRA.erp().throttledCount() - erp429Before);
             double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
             result.put("cpuSecondsPer1000Deals", round(cpuSeconds * 1000 / Math.max(1, synced)));
