@@ -27,6 +27,16 @@ class LogMaskingTest {
     }
 
     @Test
+    void anEmailInsideALongRunOfAddressCharactersIsMaskedWholeAndTheRunAroundItKept() {
+        // a retry's log line carries the URL-encoded SOQL query: a run of 1,000 characters an address may contain
+        String query = "q=SELECT%20Id%2C%20Name".repeat(40);
+        assertThat(LogMasking.mask(query + " " + query)).isEqualTo(query + " " + query);
+        assertThat(LogMasking.mask(query + " to billing.ops+eu@acme-corp.example.com, " + query))
+                .isEqualTo(query + " to [email], " + query);
+        assertThat(LogMasking.mask("from(billing@acme.example)")).isEqualTo("from([email])");
+    }
+
+    @Test
     void idsOpsNeedStayReadable() {
         String line = "Opportunity 006Dn00000SeedAAA: Stripe cus_QW8r2 / sub_1PqR / in_1Abc, ERP sales order 1001,"
                 + " payout po_1Xyz, replay id AAAAAAAAAAI=";
