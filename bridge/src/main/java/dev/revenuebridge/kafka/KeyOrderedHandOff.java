@@ -50,6 +50,7 @@ public class KeyOrderedHandOff {
     /** Per key: the records waiting behind the one of that key in flight (a key is present while one is in flight). */
     private final Map<String, ArrayDeque<Record>> keys = new HashMap<>();
     private final Timer waited;
+    private final Timer full;
     private volatile ExecutorService workers;
     private volatile ScheduledExecutorService retries;
     private volatile ProducerTemplate producer;
@@ -72,6 +73,9 @@ public class KeyOrderedHandOff {
         this.waited = Timer.builder("revenue.bridge.kafka.record.wait").tag("route", name)
                 .description("from a record's hand-over to its first run: an earlier record of its key in flight")
                 .register(meters);
+        this.full = Timer.builder("revenue.bridge.kafka.handover.wait").tag("route", name)
+                .description("how long the consumer waited for a free place before handing a record over (all in flight)")
+                .register(meters);
     }
 
     /**
@@ -90,7 +94,9 @@ public class KeyOrderedHandOff {
         TopicPartition partition = new TopicPartition(topic, partitionNumber);
         Object kafkaKey = in.getHeader(KafkaConstants.KEY);
         String key = kafkaKey != null ? kafkaKey.toString() : partition + "@" + offset;
+        long waitingSince = System.nanoTime();
         places.acquire();
+        full.record(System.nanoTime() - waitingSince, TimeUnit.NANOSECONDS);
         Record r = new Record(key, partition, offset, routeId, in.getBody(), new HashMap<>(in.getHeaders()), System.nanoTime());
         frontier.started(partition, offset);
         boolean runNow;

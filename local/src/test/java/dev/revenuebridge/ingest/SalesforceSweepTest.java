@@ -27,7 +27,9 @@ class SalesforceSweepTest extends BridgeTestSupport {
     void sweepFromNow() {
         // the shared sandbox holds other tests' deals: this test's sweeps read only what changes from here on, by the
         // org's clock (other tests move it)
-        Instant orgNow = INFRA.salesforce().clock().instant();
+        // (a millisecond back: Salesforce stamps SystemModstamp to the millisecond, so an edit in the same millisecond
+        // as this instant is stamped before it, and the sweep, which reads what is newer than its mark, would miss it)
+        Instant orgNow = INFRA.salesforce().clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusMillis(1);
         for (String object : List.of("Opportunity", "OpportunityLineItem", "Account")) {
             jdbc.update("""
                     INSERT INTO salesforce_sweep_position (object_name, high_water_mark) VALUES (?, ?)
