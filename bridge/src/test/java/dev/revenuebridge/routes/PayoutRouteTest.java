@@ -54,6 +54,7 @@ class PayoutRouteTest {
         retries.setMaximumRedeliveries(0);
         harness = RouteHarness.of("routes/payout-reconciliation.camel.yaml")
                 .property("revenue.payouts.reconcile-timeout-ms", "1000")
+                .property("revenue.payouts.pages-per-step", "10")
                 .bind("stripePayouts", new StripePayouts(stripe, jdbc, new MappingCatalog("mappings", false), exceptions,
                         "1100", "6140", new OutcomeEvents(jdbc, json, 500)))
                 .bind("payoutAggregations", aggregations)

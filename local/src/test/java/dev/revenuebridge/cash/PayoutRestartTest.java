@@ -71,7 +71,9 @@ class PayoutRestartTest {
     }
 
     private ConfigurableApplicationContext start(String name, String jdbcUrl) {
-        ConfigurableApplicationContext context = INFRA.startBridge(name, jdbcUrl, Map.of("camel.main.shutdown-timeout", "1"));
+        // a step per page: the 6 pages are 6 steps, and the stop comes between two
+        ConfigurableApplicationContext context = INFRA.startBridge(name, jdbcUrl, Map.of("camel.main.shutdown-timeout", "1",
+                "revenue.payouts.pages-per-step", "1"));
         StripeCalls.deliverWebhooksTo(BridgeInfrastructure.port(context), false, false);
         return context;
     }
