@@ -40,11 +40,6 @@ public class DeferredOffsetCommits implements KafkaClientFactory {
         due.merge(partition, nextOffset, Math::max);
     }
 
-    /** Offsets waiting for their consumer's next poll (their partition may also have moved to another replica). */
-    public int pending() {
-        return due.size();
-    }
-
     @Override
     @SuppressWarnings({"rawtypes", "unchecked"})
     public Consumer getConsumer(Properties kafkaProps) {

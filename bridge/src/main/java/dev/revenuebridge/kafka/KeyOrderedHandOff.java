@@ -51,9 +51,10 @@ public class KeyOrderedHandOff {
     private final Map<String, ArrayDeque<Record>> keys = new HashMap<>();
     private final Timer waited;
     private final Timer full;
-    private volatile ExecutorService workers;
-    private volatile ScheduledExecutorService retries;
-    private volatile ProducerTemplate producer;
+    /** Camel's pools: named after the route, shut down with the context. */
+    private final ExecutorService workers;
+    private final ScheduledExecutorService retries;
+    private final ProducerTemplate producer;
 
     public KeyOrderedHandOff(CamelContext camel, String name, int limit, Duration firstRetryDelay, Duration maxRetryDelay,
                              DeferredOffsetCommits commits, MeterRegistry meters) {
@@ -67,6 +68,9 @@ public class KeyOrderedHandOff {
         this.maxRetryDelay = maxRetryDelay;
         this.commits = commits;
         this.places = new Semaphore(limit);
+        this.workers = camel.getExecutorServiceManager().newFixedThreadPool(this, name + "-in-flight", limit);
+        this.retries = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, name + "-retries");
+        this.producer = camel.createProducerTemplate();
         Gauge.builder("revenue.bridge.kafka.records.in.flight", this, KeyOrderedHandOff::inFlight).tag("route", name)
                 .description("records handed over and not yet done (running, or waiting for an earlier record of their key)")
                 .register(meters);
@@ -121,7 +125,7 @@ public class KeyOrderedHandOff {
 
     private void submit(Record r) {
         try {
-            workers().execute(() -> run(r));
+            workers.execute(() -> run(r));
         } catch (RejectedExecutionException stopping) {
             // the bridge is stopping: the record is not committed and is read again after the restart
             LOG.debug("{} not run, the bridge is stopping: read again after the restart", r);
@@ -143,7 +147,7 @@ public class KeyOrderedHandOff {
             exchange.getExchangeExtension().setFromRouteId(r.routeId);
             exchange.getIn().setBody(r.body);
             exchange.getIn().getHeaders().putAll(r.headers);
-            producer().send(route.getEndpoint(), exchange);
+            producer.send(route.getEndpoint(), exchange);
         } catch (RuntimeException e) {
             retryLater(r, e);
             return;
@@ -164,7 +168,7 @@ public class KeyOrderedHandOff {
         LOG.warn("{} failed outright ({}); run again in {} ms (attempt {}), its key's later records wait, other keys go on",
                 r, failure.toString(), delay, r.attempts + 1);
         try {
-            retries().schedule(() -> submit(r), delay, TimeUnit.MILLISECONDS);
+            retries.schedule(() -> submit(r), delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
             LOG.debug("{} not retried, the bridge is stopping: read again after the restart", r);
         }
@@ -184,40 +188,6 @@ public class KeyOrderedHandOff {
         if (next != null) {
             submit(next);
         }
-    }
-
-    private ExecutorService workers() {
-        if (workers == null) {
-            synchronized (this) {
-                if (workers == null) {
-                    // Camel's pool: named after the route, shut down with the context
-                    workers = camel.getExecutorServiceManager().newFixedThreadPool(this, name + "-in-flight", limit);
-                }
-            }
-        }
-        return workers;
-    }
-
-    private ScheduledExecutorService retries() {
-        if (retries == null) {
-            synchronized (this) {
-                if (retries == null) {
-                    retries = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, name + "-retries");
-                }
-            }
-        }
-        return retries;
-    }
-
-    private ProducerTemplate producer() {
-        if (producer == null) {
-            synchronized (this) {
-                if (producer == null) {
-                    producer = camel.createProducerTemplate();
-                }
-            }
-        }
-        return producer;
     }
 
     private static final class Record {
