@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * expired or was revoked early) is sent once more with a freshly signed-in token; a second 401 goes back to the route
  * as the ERP's answer (a request whose body was streamed fails with {@link TokenRejectedException} instead, and the
  * route's redelivery sends it again with the new token). The token goes only to the ERP's own host
- * ({@code revenue.erp.base-url}).
+ * ({@code revenue.erp.base-url}). Before all that, an ERP request takes one of the account's places ({@link ErpPlaces}).
  */
 @Component("erpAuthentication")
 public class ErpAuthentication implements HttpClientConfigurer {
@@ -43,10 +43,12 @@ public class ErpAuthentication implements HttpClientConfigurer {
     private final Counter renewedAfter401;
     private final Counter signInFailures;
     private final dev.revenuebridge.metrics.ExternalCalls calls;
+    private final ErpPlaces places;
 
     public ErpAuthentication(NetSuiteTokens tokens, @Value("${revenue.erp.base-url:}") String baseUrl,
-                             MeterRegistry meters, dev.revenuebridge.metrics.ExternalCalls calls) {
+                             MeterRegistry meters, dev.revenuebridge.metrics.ExternalCalls calls, ErpPlaces places) {
         this.tokens = tokens;
+        this.places = places;
         this.calls = calls;
         this.signInFailures = Counter.builder("revenue.bridge.erp.sign.in.failures")
                 .description("ERP sign-ins (access token requests) that failed; the request waiting for it fails too")
@@ -60,6 +62,9 @@ public class ErpAuthentication implements HttpClientConfigurer {
 
     @Override
     public void configureHttpClient(HttpClientBuilder builder) {
+        // first of all: an ERP request holds one of the account's places while it is signed, sent and sent again
+        builder.addExecInterceptorFirst("erp-places", (request, scope, chain) ->
+                toErp(request) ? places.execute(request, scope, chain) : chain.proceed(request, scope));
         // after the client's own retries and redirects (which see the request as camel-http made it), before the
         // protocol step that completes its headers: a request sent again after a 401 is completed again
         builder.addExecInterceptorBefore(ChainElement.PROTOCOL.name(), "netsuite-oauth2", new ExecChainHandler() {

@@ -12,8 +12,8 @@ import org.springframework.context.annotation.Configuration;
  * The client-side limit on concurrent ERP requests: one connection pool shared by every ERP endpoint of the routes
  * (camel.component.http.client-connection-manager). camel-http would otherwise give each endpoint URI (one per
  * external id) a pool of its own, and the limit would not hold. A request that finds every connection busy waits for
- * one (camel.component.http.connection-request-timeout), so the bridge never exceeds the NetSuite account's
- * concurrency limit and never provokes its 429.
+ * one (camel.component.http.connection-request-timeout). {@link ErpPlaces} holds the same number of places in front
+ * of it, which a request refused as one too many keeps while it is sent again.
  */
 @Configuration(proxyBeanMethods = false)
 public class ErpConnectionPool {

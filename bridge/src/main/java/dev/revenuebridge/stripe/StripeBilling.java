@@ -66,6 +66,8 @@ public class StripeBilling {
     private final SubscriptionUpdateParams.ProrationBehavior amendmentProration;
     /** Catalog products known to exist in Stripe (checked or created once per process). */
     private final Set<String> ensuredProducts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** One lock per product id, held while a deal finds or creates it. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> productChecks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** How far Stripe's Search may lag behind a write (docs.stripe.com/search: "under a minute"), with a margin. */
     private final java.time.Duration searchLag;
@@ -465,11 +467,23 @@ public class StripeBilling {
         return invoiceId;
     }
 
-    /** Finds the catalog product in Stripe under its own id, or creates it (once per process). */
+    /**
+     * Finds the catalog product in Stripe under its own id, or creates it (once per process). One deal at a time asks
+     * Stripe about a product: in a burst of new deals the others wait for its answer instead of each asking (and
+     * creating) it too.
+     */
     private void ensureProduct(Product product) throws StripeException {
         if (ensuredProducts.contains(product.stripeProduct())) {
             return;
         }
+        synchronized (productChecks.computeIfAbsent(product.stripeProduct(), id -> new Object())) {
+            if (!ensuredProducts.contains(product.stripeProduct())) {
+                findOrCreateProduct(product);
+            }
+        }
+    }
+
+    private void findOrCreateProduct(Product product) throws StripeException {
         try {
             stripe.v1().products().retrieve(product.stripeProduct());
         } catch (InvalidRequestException e) {

@@ -97,12 +97,15 @@ class PayoutRouteTest {
                 .subtract(cashBack.stream().map(l -> (BigDecimal) l.get("amount")).reduce(BigDecimal.ZERO, BigDecimal::add));
         assertThat(deposited).as("payments + other deposits - cash back").isEqualByComparingTo("24200.00");
         assertThat(cashBack).anySatisfy(l -> assertThat(l.get("memo")).isEqualTo("Stripe fees"));
-        assertThat(jdbc.queryForMap("SELECT status, erp_id FROM cash_document WHERE stripe_id = ?", PAYOUT))
-                .containsEntry("status", "reconciled").containsEntry("erp_id", "DEP-1");
-        assertThat(jdbc.queryForList("SELECT stripe_id FROM cash_document WHERE payout_id = ? AND kind = 'payment' ORDER BY 1",
-                String.class, PAYOUT)).containsExactly("inpay_1", "inpay_2", "inpay_3");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM payout_aggregation", Integer.class))
-                .as("the aggregate is gone once deposited").isZero();
+        // the route goes on after the deposit's upsert (the mock answered): its last steps are awaited, not raced
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(jdbc.queryForMap("SELECT status, erp_id FROM cash_document WHERE stripe_id = ?", PAYOUT))
+                    .containsEntry("status", "reconciled").containsEntry("erp_id", "DEP-1");
+            assertThat(jdbc.queryForList("SELECT stripe_id FROM cash_document WHERE payout_id = ? AND kind = 'payment' ORDER BY 1",
+                    String.class, PAYOUT)).containsExactly("inpay_1", "inpay_2", "inpay_3");
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM payout_aggregation", Integer.class))
+                    .as("the aggregate is gone once deposited").isZero();
+        });
 
         harness.producer().sendBody("direct:payout-paid", payoutPaid());
         await().atMost(Duration.ofSeconds(10)).until(() -> harness.mock("direct:erp-upsert").getReceivedCounter() == 2);

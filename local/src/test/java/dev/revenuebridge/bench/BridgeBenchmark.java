@@ -1,9 +1,5 @@
 package dev.revenuebridge.bench;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.util.concurrent.TimeUnit;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.revenuebridge.sandbox.Faults;
@@ -25,12 +21,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The bridge's benchmark, run on demand only ({@code ./mvnw -B verify -Pbenchmark}; never in CI: the {@code benchmark}
- * tag is excluded by default). Each mode starts a bridge of its own (its own database and topic) on the shared
- * sandboxes, closes {@code benchmark.deals} copies of the worked example at once in the Salesforce sandbox, and times
+ * tag is excluded by default). Each mode starts a bridge of its own (its own database and topic), as deployed: the
+ * executable jar in a JVM of its own with the pod's heap ({@link BridgeProcess}), on the sandboxes and the Kafka broker
+ * of this JVM. It closes {@code benchmark.deals} copies of the worked example at once in the Salesforce sandbox, and times
  * each deal from its close to the Synced write-back arriving on the Opportunity in the sandbox (a deal that ends Failed,
  * its dead letter kept, is done but not counted as synced). Results:
  * {@code local/target/benchmark/results.md} and {@code results.json}.
@@ -46,8 +42,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  *       an answer held past the bridge's timeout (ERP 65 s against 60 s), then processed anyway.</li>
  *   <li>{@code payout}: a payout of {@code benchmark.payout-transactions} balance transactions at no latency, from
  *       {@code payout.paid} to the ERP deposit.</li>
+ *   <li>{@code soak}: the ceiling's settings, {@code benchmark.soak-deals} deals (100,000) in rounds of
+ *       {@code benchmark.soak-round} (1,000), or fewer if {@code benchmark.soak-minutes} (90) run out first: the
+ *       bridge's heap after a full collection at the end of each round. Not in the default modes.</li>
  * </ul>
- * CPU and heap are the whole test JVM's (the bridge, the sandboxes, Kafka; PostgreSQL is its own process).
+ * The bridge's CPU and heap are its process's; the sandboxes' and the broker's are this JVM's (PostgreSQL is a process
+ * of its own, not counted).
  */
 @Tag("benchmark")
 class BridgeBenchmark {
@@ -59,6 +59,13 @@ class BridgeBenchmark {
     static final List<String> MODES = List.of(System.getProperty("benchmark.modes", "ceiling,realistic,naive,faults,payout")
             .split(","));
     static final Duration DEADLINE = Duration.ofMinutes(Integer.getInteger("benchmark.deadline-minutes", 15));
+
+    static final int SOAK_DEALS = Integer.getInteger("benchmark.soak-deals", 100_000);
+    static final int SOAK_ROUND = Integer.getInteger("benchmark.soak-round", 1_000);
+    static final Duration SOAK_TIME = Duration.ofMinutes(Integer.getInteger("benchmark.soak-minutes", 90));
+    /** Deals a ceiling bridge syncs before it is timed: a fresh JVM's first deals run interpreted, not compiled. */
+    static final int WARM_UP = Integer.getInteger("benchmark.warm-up-deals", 200);
+    static final Path RESULTS = Path.of(System.getProperty("buildDirectory", "local/target"), "benchmark");
 
     private int run;
 
@@ -74,6 +81,7 @@ class BridgeBenchmark {
                         "revenue.salesforce.write-back.batch-size", "1", "revenue.salesforce.write-back.max-wait-ms", "0"));
                 case "faults" -> deals(mode, DEALS, realistic(0.10), Map.of());
                 case "payout" -> payout();
+                case "soak" -> soak();
                 default -> throw new IllegalArgumentException("unknown benchmark mode " + mode);
             });
             restore();
@@ -103,6 +111,8 @@ class BridgeBenchmark {
         return () -> {
             INFRA.stripe().rateLimitPerSecond(0).endpointRateLimitPerSecond(0).searchRateLimitPerSecond(0);
             INFRA.erp().concurrencyLimit(100);
+            // the org's daily API requests too (the sandbox's 15,000 ran out after 12,000 deals of a soak)
+            INFRA.salesforce().dailyApiLimit(Integer.MAX_VALUE);
         };
     }
 
@@ -121,59 +131,102 @@ class BridgeBenchmark {
         return p;
     }
 
+    /**
+     * The settings of a benchmark bridge: the tests' (its own database and topics on this infrastructure) and these;
+     * the retries keep their production backoff (1 s doubling, five retries), not the tests' quick one.
+     */
+    private static Map<String, String> settings(String name, Map<String, String> limits, Map<String, String> overrides) {
+        Map<String, String> p = new LinkedHashMap<>(INFRA.bridgeProperties(name, INFRA.createDatabase(name)));
+        p.put("camel.main.shutdown-timeout", "2");
+        p.putAll(limits);
+        p.putAll(overrides);
+        return p;
+    }
+
+    /** Deals closed at once and what became of them. */
+    private record Outcome(long start, Map<String, Long> closedAt, Map<String, Long> syncedAt, Map<String, Long> failedAt,
+                           double longestOwnWait, double longestPlaceWait) {
+    }
+
+    /**
+     * Closes these deals (Opportunity id, Account id) in the Salesforce sandbox at once and waits until each is done:
+     * Synced, or Failed (its dead letter kept, as under faults a deal may outlast its retries: the mode does not wait
+     * for a replay that nobody makes), or the deadline passed.
+     */
+    private Outcome closeAndAwait(BridgeProcess bridge, List<String[]> deals, long pollMillis) throws Exception {
+        Map<String, Long> closedAt = new ConcurrentHashMap<>();
+        Map<String, Long> syncedAt = new ConcurrentHashMap<>();
+        Map<String, Long> failedAt = new ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        for (String[] deal : deals) {
+            closedAt.put(deal[0], System.nanoTime());
+            INFRA.salesforce().loadDeal(BridgeTestSupport.seedDeal(deal[0], deal[1]), true);
+        }
+        long deadline = start + DEADLINE.toNanos();
+        double longestOwnWait = 0;
+        double longestPlaceWait = 0;
+        long nextScrape = 0;
+        while (syncedAt.size() + failedAt.size() < deals.size() && System.nanoTime() < deadline) {
+            for (String[] deal : deals) {
+                String opportunity = deal[0];
+                if (!syncedAt.containsKey(opportunity)) {
+                    Map<String, Object> record = INFRA.salesforce().record("Opportunity", opportunity);
+                    Object status = record == null ? null : record.get("Sync_Status__c");
+                    if ("Synced".equals(status)) {
+                        syncedAt.put(opportunity, System.nanoTime());
+                        failedAt.remove(opportunity);
+                    } else if ("Failed".equals(status)) {
+                        failedAt.putIfAbsent(opportunity, System.nanoTime());
+                    }
+                }
+            }
+            // the timers' max decays over a couple of minutes: the longest waits are read (once a second) as it runs
+            if (System.nanoTime() > nextScrape) {
+                longestOwnWait = Math.max(longestOwnWait, bridge.timerMaxSeconds("revenue.bridge.kafka.record.wait"));
+                longestPlaceWait = Math.max(longestPlaceWait, bridge.timerMaxSeconds("revenue.bridge.kafka.handover.wait"));
+                nextScrape = System.nanoTime() + 1_000_000_000L;
+            }
+            Thread.sleep(pollMillis);
+        }
+        return new Outcome(start, closedAt, syncedAt, failedAt, longestOwnWait, longestPlaceWait);
+    }
+
     private Map<String, Object> deals(String mode, int count, Runnable sandboxes, Map<String, String> overrides) throws Exception {
         String name = "bench_" + mode + "_" + (++run) + "_" + ProcessHandle.current().pid();
-        Map<String, String> properties = new LinkedHashMap<>(bridgeLimits(mode));
-        properties.putAll(overrides);
-        try (ConfigurableApplicationContext bridge = INFRA.startBridge(name, INFRA.createDatabase(name), properties)) {
-            StripeCalls.deliverWebhooksTo(port(bridge), false, false);
+        try (BridgeProcess bridge = BridgeProcess.start(INFRA, name, settings(name, bridgeLimits(mode), overrides), RESULTS)) {
+            StripeCalls.deliverWebhooksTo(bridge.port(), false, false);
+            if ("ceiling".equals(mode) && WARM_UP > 0) {
+                sandboxes.run();
+                List<String[]> warmUp = new ArrayList<>();
+                for (int i = 0; i < WARM_UP; i++) {
+                    String n = String.format("%05d", i);
+                    warmUp.add(new String[] {"006Bw" + String.format("%02d", run) + n + "AAAAA", "001Bw" + String.format("%02d", run) + n + "AAAAA"});
+                }
+                closeAndAwait(bridge, warmUp, 50);
+            }
             sandboxes.run();
             int stripeBefore = INFRA.stripe().requestCount();
             int erpBefore = INFRA.erp().requestCount();
+            Duration erpPlaceBefore = INFRA.erp().placeTime();
             int salesforceBefore = INFRA.salesforce().apiCalls();
             int stripe429Before = INFRA.stripe().rateLimitedCount();
             int erp429Before = INFRA.erp().throttledCount();
             long cpuBefore = cpuNanos();
-            Map<String, Long> threadsBefore = threadCpu();
-            Map<String, Long> closedAt = new ConcurrentHashMap<>();
-            Map<String, Long> syncedAt = new ConcurrentHashMap<>();
-            List<String> opportunities = new ArrayList<>();
+            Duration bridgeCpuBefore = bridge.cpu();
+            List<String[]> deals = new ArrayList<>();
             String tag = String.format("%02d", run);
             for (int i = 0; i < count; i++) {
                 String n = String.format("%05d", i);
-                opportunities.add("006Bm" + tag + n + "AAAAA");
+                deals.add(new String[] {"006Bm" + tag + n + "AAAAA", "001Bm" + tag + n + "AAAAA"});
             }
-            long start = System.nanoTime();
             int stripeLogBefore = INFRA.stripe().requests().size();
-            for (int i = 0; i < count; i++) {
-                String opportunity = opportunities.get(i);
-                closedAt.put(opportunity, System.nanoTime());
-                INFRA.salesforce().loadDeal(BridgeTestSupport.seedDeal(opportunity, "001Bm" + tag + String.format("%05d", i) + "AAAAA"), true);
-            }
-            long deadline = start + DEADLINE.toNanos();
-            // a deal is done when it is Synced, or Failed (its dead letter kept, as under faults a deal may outlast its
-            // retries): the mode does not wait for a replay that nobody makes
-            Map<String, Long> failedAt = new ConcurrentHashMap<>();
-            double longestOwnWait = 0;
-            double longestPlaceWait = 0;
-            while (syncedAt.size() + failedAt.size() < count && System.nanoTime() < deadline) {
-                for (String opportunity : opportunities) {
-                    if (!syncedAt.containsKey(opportunity)) {
-                        Map<String, Object> record = INFRA.salesforce().record("Opportunity", opportunity);
-                        Object status = record == null ? null : record.get("Sync_Status__c");
-                        if ("Synced".equals(status)) {
-                            syncedAt.put(opportunity, System.nanoTime());
-                            failedAt.remove(opportunity);
-                        } else if ("Failed".equals(status)) {
-                            failedAt.putIfAbsent(opportunity, System.nanoTime());
-                        }
-                    }
-                }
-                // the timers' max decays over a couple of minutes: the longest waits are read as the mode runs
-                longestOwnWait = Math.max(longestOwnWait, maxSeconds(bridge, "revenue.bridge.kafka.record.wait"));
-                longestPlaceWait = Math.max(longestPlaceWait, maxSeconds(bridge, "revenue.bridge.kafka.handover.wait"));
-                Thread.sleep(20);
-            }
+            Outcome outcome = closeAndAwait(bridge, deals, 20);
+            long start = outcome.start();
+            Map<String, Long> closedAt = outcome.closedAt();
+            Map<String, Long> syncedAt = outcome.syncedAt();
+            Map<String, Long> failedAt = outcome.failedAt();
+            double longestOwnWait = outcome.longestOwnWait();
+            double longestPlaceWait = outcome.longestPlaceWait();
             long end = syncedAt.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
             double seconds = (end - start) / 1e9;
             List<Double> latencies = syncedAt.entrySet().stream()
@@ -218,17 +271,21 @@ class BridgeBenchmark {
             result.put("stripe429Requests", stripeRequests.stream().filter(r -> r.status() == 429)
                     .map(r -> r.method() + " " + r.path()).toList());
             result.put("erp429", INFRA.erp().throttledCount() - erp429Before);
-            double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
-            result.put("cpuSecondsPer1000Deals", round(cpuSeconds * 1000 / Math.max(1, synced)));
-            result.put("bridgeThreadsCpuSecondsPer1000Deals", round(bridgeThreadsCpu(threadsBefore, threadCpu()) / 1e9 * 1000
-                    / Math.max(1, synced)));
+            // the ERP's concurrent places a deal held, in seconds (latency, held answers and retries included)
+            double erpPlaceSecondsPerDeal = INFRA.erp().placeTime().minus(erpPlaceBefore).toMillis() / 1e3 / Math.max(1, synced);
+            result.put("erpPlaceSecondsPerDeal", round(erpPlaceSecondsPerDeal));
+            double bridgeCpuSeconds = bridge.cpu().minus(bridgeCpuBefore).toMillis() / 1e3;
+            result.put("bridgeCpuSecondsPer1000Deals", round(bridgeCpuSeconds * 1000 / Math.max(1, synced)));
+            result.put("sandboxesCpuSecondsPer1000Deals", round((cpuNanos() - cpuBefore) / 1e9 * 1000 / Math.max(1, synced)));
+            result.put("bridgeHeapAfterGcMiB", bridge.heapAfterGcMiB());
             System.gc();
-            result.put("heapUsedMiB", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024));
+            result.put("sandboxesHeapAfterGcMiB", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024));
             if (!"ceiling".equals(mode)) {
-                // the ceiling of each system at its limits, from the calls a deal needs: Stripe 25 requests a second,
-                // the ERP 15 requests in flight of 1.5 s each, Salesforce's pace (revenue.salesforce.max-requests-per-second 20)
+                // the ceiling of each system at its limits, from what a deal needs of it: Stripe 25 requests a second,
+                // the ERP 15 places held for the place-seconds a deal took (1.5 s a request, more for held answers),
+                // Salesforce's pace (revenue.salesforce.max-requests-per-second 20)
                 double stripeCeiling = 25 / Math.max(0.001, stripePerDeal);
-                double erpCeiling = 15 / (1.5 * Math.max(0.001, erpPerDeal));
+                double erpCeiling = 15 / Math.max(0.001, erpPlaceSecondsPerDeal);
                 double salesforceCeiling = 20 / Math.max(0.001, salesforcePerDeal);
                 double binding = Math.min(stripeCeiling, Math.min(erpCeiling, salesforceCeiling));
                 result.put("bindingSystem", binding == stripeCeiling ? "stripe" : binding == erpCeiling ? "erp" : "salesforce");
@@ -243,7 +300,7 @@ class BridgeBenchmark {
 
     private Map<String, Object> payout() throws Exception {
         String name = "bench_payout_" + (++run) + "_" + ProcessHandle.current().pid();
-        try (ConfigurableApplicationContext bridge = INFRA.startBridge(name, INFRA.createDatabase(name), bridgeLimits("ceiling"))) {
+        try (BridgeProcess bridge = BridgeProcess.start(INFRA, name, settings(name, bridgeLimits("ceiling"), Map.of()), RESULTS)) {
             lifted().run();
             INFRA.stripe().payOutLeftovers();
             // the charges were made over days before their payout: their own events are not what is timed here, only
@@ -251,7 +308,7 @@ class BridgeBenchmark {
             INFRA.stripe().webhooks().clear();
             String customer = (String) StripeCalls.post("/v1/customers", "name=Benchmark+payout").get("id");
             INFRA.stripe().charges(customer, PAYOUT_TRANSACTIONS, 1_999, "usd");
-            StripeCalls.deliverWebhooksTo(port(bridge), false, false);
+            StripeCalls.deliverWebhooksTo(bridge.port(), false, false);
             int stripeBefore = INFRA.stripe().requestCount();
             int erpBefore = INFRA.erp().requestCount();
             long start = System.nanoTime();
@@ -278,6 +335,99 @@ class BridgeBenchmark {
         }
     }
 
+    /**
+     * The bridge's heap over a long run: rounds of {@link #SOAK_ROUND} deals at the ceiling's settings, the heap after a
+     * full collection read at the end of each round. Ends after {@link #SOAK_DEALS} deals, when {@link #SOAK_TIME} has
+     * run out, or when this JVM (whose sandboxes keep every object they are given) nears its own heap's end.
+     */
+    private Map<String, Object> soak() throws Exception {
+        String name = "bench_soak_" + (++run) + "_" + ProcessHandle.current().pid();
+        lifted().run();
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        String stopped = "all deals done";
+        long begin;
+        int done = 0;
+        int synced = 0;
+        try (BridgeProcess bridge = BridgeProcess.start(INFRA, name, settings(name, bridgeLimits("ceiling"), Map.of()), RESULTS)) {
+            StripeCalls.deliverWebhooksTo(bridge.port(), false, false);
+            Duration cpuBefore = bridge.cpu();
+            begin = System.nanoTime();
+            while (done < SOAK_DEALS) {
+                if (System.nanoTime() - begin > SOAK_TIME.toNanos()) {
+                    stopped = "benchmark.soak-minutes ran out";
+                    break;
+                }
+                var memory = ManagementFactory.getMemoryMXBean();
+                System.gc();
+                long ownHeap = memory.getHeapMemoryUsage().getUsed();
+                if (ownHeap > memory.getHeapMemoryUsage().getMax() * 0.8) {
+                    stopped = "the sandboxes' JVM neared its heap's end (" + ownHeap / (1024 * 1024) + " MiB)";
+                    break;
+                }
+                List<String[]> deals = new ArrayList<>();
+                for (int i = done; i < Math.min(SOAK_DEALS, done + SOAK_ROUND); i++) {
+                    String n = String.format("%07d", i);
+                    deals.add(new String[] {"006Sk" + n + "AAAAA", "001Sk" + n + "AAAAA"});
+                }
+                Outcome outcome = closeAndAwait(bridge, deals, 200);
+                done += deals.size();
+                synced += outcome.syncedAt().size();
+                Map<String, Object> round = new LinkedHashMap<>();
+                round.put("deals", done);
+                round.put("synced", synced);
+                round.put("seconds", round((System.nanoTime() - outcome.start()) / 1e9));
+                round.put("bridgeHeapAfterGcMiB", bridge.heapAfterGcMiB());
+                round.put("sandboxesHeapAfterGcMiB", ownHeap / (1024 * 1024));
+                rounds.add(round);
+                LOG.info("Benchmark soak: {}", round);
+                // as it goes, in case the run is stopped: one JSON line a round
+                Files.createDirectories(RESULTS);
+                Files.writeString(RESULTS.resolve("soak-rounds.jsonl"), new ObjectMapper().writeValueAsString(round) + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                if (outcome.syncedAt().size() + outcome.failedAt().size() < deals.size()) {
+                    stopped = "a round outlasted benchmark.deadline-minutes";
+                    break;
+                }
+            }
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("mode", "soak");
+            result.put("deals", done);
+            result.put("synced", synced);
+            result.put("stopped", stopped);
+            result.put("dealsPerSecond", round(synced / seconds));
+            result.put("bridgeCpuSecondsPer1000Deals", round(bridge.cpu().minus(cpuBefore).toMillis() / 1e3 * 1000 / Math.max(1, synced)));
+            List<Long> heap = rounds.stream().map(r -> (Long) r.get("bridgeHeapAfterGcMiB")).toList();
+            result.put("bridgeHeapAfterGcMiBFirstRound", heap.isEmpty() ? 0 : heap.get(0));
+            result.put("bridgeHeapAfterGcMiBLastRound", heap.isEmpty() ? 0 : heap.get(heap.size() - 1));
+            result.put("bridgeHeapAfterGcMiBMax", heap.stream().mapToLong(Long::longValue).max().orElse(0));
+            // growth: the least-squares slope of the heap after GC over the second half of the rounds (the first
+            // rounds fill caches and pools), in MiB per 10,000 deals
+            result.put("bridgeHeapGrowthMiBPer10000Deals", round(slope(rounds.subList(rounds.size() / 2, rounds.size())) * 10_000));
+            result.put("rounds", rounds);
+            LOG.info("Benchmark soak: {}", result);
+            return result;
+        }
+    }
+
+    /** The least-squares slope of the rounds' bridge heap (MiB) against their deals. */
+    private static double slope(List<Map<String, Object>> rounds) {
+        int n = rounds.size();
+        if (n < 2) {
+            return 0;
+        }
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (Map<String, Object> r : rounds) {
+            double x = ((Number) r.get("deals")).doubleValue();
+            double y = ((Number) r.get("bridgeHeapAfterGcMiB")).doubleValue();
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            sxy += x * y;
+        }
+        return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    }
+
     private static void restore() {
         INFRA.stripe().webhooks().clear();   // the stopped bridge's endpoint
         for (var sandbox : List.of(INFRA.stripe().faults(), INFRA.erp().faults(), INFRA.salesforce().faults())) {
@@ -286,10 +436,11 @@ class BridgeBenchmark {
         }
         INFRA.stripe().rateLimitPerSecond(25).endpointRateLimitPerSecond(25).searchRateLimitPerSecond(20);
         INFRA.erp().concurrencyLimit(5);
+        INFRA.salesforce().dailyApiLimit(15_000);
     }
 
     private static void write(List<Map<String, Object>> results) throws Exception {
-        Path dir = Path.of(System.getProperty("buildDirectory", "local/target"), "benchmark");
+        Path dir = RESULTS;
         Files.createDirectories(dir);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("at", Instant.now().toString());
@@ -308,51 +459,8 @@ class BridgeBenchmark {
         LOG.info("Benchmark results in {}", dir.toAbsolutePath());
     }
 
-    private static double maxSeconds(ConfigurableApplicationContext bridge, String timer) {
-        Timer t = bridge.getBean(MeterRegistry.class).find(timer).timer();
-        return t == null ? 0 : t.max(TimeUnit.SECONDS);
-    }
-
-    private static int port(ConfigurableApplicationContext bridge) {
-        return Integer.parseInt(bridge.getEnvironment().getProperty("local.server.port"));
-    }
-
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    /** CPU time of every live thread, by id and name. */
-    private static Map<String, Long> threadCpu() {
-        var threads = ManagementFactory.getThreadMXBean();
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null) {
-                long cpu = threads.getThreadCpuTime(info.getThreadId());
-                if (cpu >= 0) out.put(info.getThreadId() + " " + info.getThreadName(), cpu);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The CPU of the bridge's own threads between two readings (Camel's, Tomcat's, its Kafka and HTTP clients'); not the
-     * sandboxes', the embedded broker's, the test's: an approximation by thread name (threads that ended in between are
-     * not counted).
-     */
-    private static long bridgeThreadsCpu(Map<String, Long> before, Map<String, Long> after) {
-        long total = 0;
-        for (var e : after.entrySet()) {
-            String name = e.getKey().substring(e.getKey().indexOf(' ') + 1);
-            boolean bridge = name.startsWith("Camel") || name.startsWith("http-nio") || name.startsWith("kafka-producer-network")
-                    || name.startsWith("SalesforceHttpClient") || name.startsWith("leader-only")
-                    || name.startsWith("revenue-bridge");
-            boolean others = name.contains("sandbox") || name.startsWith("data-plane") || name.startsWith("kafka-cluster")
-                    || name.equals("main");
-            if (bridge && !others) {
-                total += e.getValue() - before.getOrDefault(e.getKey(), 0L);
-            }
-        }
-        return total;
     }
 
     private static double percentile(List<Double> sorted, double p) {

@@ -18,7 +18,7 @@ import org.springframework.test.context.TestPropertySource;
  * With the Stripe sandbox enforcing test mode's 25 requests/s and the ERP sandbox a concurrency limit of 2, deals synced
  * four at a time cause no 429 at all: the bridge's own limiters (the Stripe rate limiter and the shared ERP connection pool)
  * keep it under both limits. The limiters must have had work to do, or the test proves nothing: the bridge held Stripe
- * requests back and the ERP saw its limit reached.
+ * requests back and the ERP saw its limit reached. Nor do they all ask Stripe about the same catalog products.
  */
 @TestPropertySource(properties = {
         "revenue.kafka.deals-consumers=4",
@@ -42,6 +42,8 @@ class ClientLimitsTest extends BridgeTestSupport {
         INFRA.erp().concurrencyLimit(2).processingDelayMillis(40).resetMaxConcurrentSeen();
         int stripeRateLimitedBefore = INFRA.stripe().rateLimitedCount();
         int erpThrottledBefore = INFRA.erp().throttledCount();
+        java.util.Set<String> earlierRequests = new java.util.HashSet<>();
+        INFRA.stripe().requests().forEach(r -> earlierRequests.add(r.requestId()));
 
         List<String> opportunities = new ArrayList<>();
         for (int i = 0; i < DEALS; i++) {
@@ -56,11 +58,21 @@ class ClientLimitsTest extends BridgeTestSupport {
                     return opp != null && "Synced".equals(opp.get("Sync_Status__c"));
                 }));
 
-        assertThat(INFRA.stripe().rateLimitedCount() - stripeRateLimitedBefore).as("Stripe 429s").isZero();
+        assertThat(INFRA.stripe().rateLimitedCount() - stripeRateLimitedBefore).as("Stripe 429s: %s", INFRA.stripe().requests()
+                .stream().filter(r -> !earlierRequests.contains(r.requestId()) && r.status() == 429)
+                .map(r -> r.method() + " " + r.path()).toList()).isZero();
         assertThat(INFRA.erp().throttledCount() - erpThrottledBefore).as("ERP 429s").isZero();
         assertThat(throttles.rejectedCount("stripe") + throttles.rejectedCount("erp")).isZero();
         assertThat(INFRA.erp().maxConcurrentSeen()).as("ERP requests in flight at once").isEqualTo(2);
         assertThat(throttles.delayedCount("stripe")).as("Stripe requests the bridge held back").isPositive();
+        // this bridge is new, so it knows no catalog product yet: one deal asks Stripe about each (and creates it when
+        // missing) while the other deals wait for the answer, rather than sixteen asking at once
+        var productRequests = INFRA.stripe().requests().stream()
+                .filter(r -> !earlierRequests.contains(r.requestId()) && r.path().startsWith("/v1/products")).toList();
+        assertThat(productRequests).as("look-ups of the worked example's two catalog products").filteredOn(r -> r.method().equals("GET"))
+                .hasSize(2);
+        assertThat(productRequests).as("at most one create of each").filteredOn(r -> r.method().equals("POST"))
+                .hasSizeLessThanOrEqualTo(2);
         Map<String, Object> metric = http.getForObject("/actuator/metrics/revenue.bridge.throttle.delayed?tag=system:stripe", Map.class);
         assertThat(metric).as("the counter ops read").containsEntry("name", "revenue.bridge.throttle.delayed");
     }

@@ -96,6 +96,18 @@ public abstract class SandboxServer implements AutoCloseable {
         sendInjectedFailure(exchange, status);
     }
 
+    /**
+     * Where a request starts to count against a limit the system keeps on requests in flight, before the injected
+     * latency and faults: a system that counts a request until it has answered (NetSuite's concurrency governance)
+     * overrides this to take a place, or to answer a refusal and return {@code null}; the returned action gives the
+     * place back once the request has been answered, failed or dropped. By default nothing is counted.
+     */
+    protected Runnable enter(HttpExchange exchange) throws IOException {
+        return NOTHING;
+    }
+
+    private static final Runnable NOTHING = () -> { };
+
     private void dispatch(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
@@ -103,28 +115,33 @@ public abstract class SandboxServer implements AutoCloseable {
                 control(exchange, path);
                 return;
             }
-            long latency = faults.latencyMillis();
-            if (latency > 0) {
-                Thread.sleep(latency);
+            Runnable leave = enter(exchange);
+            if (leave == null) {
+                return;   // refused, and answered, by the system's own limit
             }
-            Faults.Fault fault = faults.next();
-            switch (fault.action()) {
-                case SLOW -> {
-                    // held past the client's timeout, then processed anyway: the client never learns it happened
-                    log.info("{} sandbox holds {} {} for {} ms", name(), exchange.getRequestMethod(), path, faults.slowMillis());
-                    Thread.sleep(faults.slowMillis());
-                    handle(exchange);
+            try {
+                long latency = faults.latencyMillis();
+                if (latency > 0) {
+                    Thread.sleep(latency);
                 }
-                case DROP -> {
-                    log.info("{} sandbox drops the connection of {} {}", name(), exchange.getRequestMethod(), path);
-                    exchange.getRequestBody().readAllBytes();
-                    return; // closing without a response drops the connection
+                Faults.Fault fault = faults.next();
+                switch (fault.action()) {
+                    case SLOW -> {
+                        // held past the client's timeout, then processed anyway: the client never learns it happened
+                        log.info("{} sandbox holds {} {} for {} ms", name(), exchange.getRequestMethod(), path, faults.slowMillis());
+                        Thread.sleep(faults.slowMillis());
+                        handle(exchange);
+                    }
+                    case DROP -> {
+                        log.info("{} sandbox drops the connection of {} {}", name(), exchange.getRequestMethod(), path);
+                        exchange.getRequestBody().readAllBytes();
+                        // closing without a response drops the connection
+                    }
+                    case FAIL -> sendInjectedFailure(exchange, fault.status(), readBody(exchange));
+                    case PASS -> handle(exchange);
                 }
-                case FAIL -> {
-                    sendInjectedFailure(exchange, fault.status(), readBody(exchange));
-                    return;
-                }
-                case PASS -> handle(exchange);
+            } finally {
+                leave.run();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -57,8 +57,10 @@ import java.util.stream.Collectors;
  * <h2>Concurrency</h2>
  * Concurrent record and query requests are limited per account; one beyond the limit is refused at once with 429
  * CONCURRENCY_LIMIT_EXCEEDED (the REST answer seen in practice; the docs state only the RESTlet and SOAP answers, see
- * {@code admit}). The token endpoint is not limited. {@link #processingDelayMillis(long)} holds each admitted request
- * so that concurrency can be exercised (the base class's injected latency runs before admission).
+ * {@code enter}). A request holds its place from its arrival until it has answered, its injected latency and an answer
+ * held past the client's timeout included, as NetSuite counts it until it completes. The token endpoint is not
+ * limited. {@link #processingDelayMillis(long)} holds each admitted request, {@link #placeTime()} sums the time places
+ * were held.
  *
  * <h2>Records</h2>
  * {@code POST /{type}} creates, {@code PUT /{type}/eid:{externalId}} upserts, {@code PATCH /{type}/{id|eid:x}} updates
@@ -162,6 +164,7 @@ public class ErpSandbox extends SandboxServer {
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger throttled = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger validationErrors = new AtomicInteger();
     private final List<WriteRequest> writes = new CopyOnWriteArrayList<>();
     private volatile int concurrencyLimit;
@@ -269,6 +272,12 @@ public class ErpSandbox extends SandboxServer {
 
     public int throttledCount() { return throttled.get(); }
 
+    /**
+     * The time record and query requests have held the account's concurrent places, summed over requests (a place
+     * held 2 s by each of 3 requests is 6 s): the limit allows {@code concurrencyLimit} place-seconds a second.
+     */
+    public Duration placeTime() { return Duration.ofNanos(busyNanos.get()); }
+
     public int maxConcurrentSeen() { return maxConcurrent.get(); }
 
     /** Starts a new high-water mark of requests in flight (from those in flight now): a test measures its own. */
@@ -328,6 +337,7 @@ public class ErpSandbox extends SandboxServer {
         oauth.reset();
         requests.set(0);
         throttled.set(0);
+        busyNanos.set(0);
         maxConcurrent.set(0);
         validationErrors.set(0);
         writes.clear();
@@ -436,26 +446,61 @@ public class ErpSandbox extends SandboxServer {
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || !oauth.valid(auth.substring(7).trim())) {
             throw new Failure(401, NetSuiteErrors.INVALID_LOGIN, NetSuiteErrors.INVALID_LOGIN_DETAIL, null);
         }
-        // NetSuite Help "Errors Related to Concurrency Violations" (bridgehead_1525252812) documents the answers of
-        // RESTlets (HTTP 400, SSS_REQUEST_LIMIT_EXCEEDED) and of SOAP web services (ExceededConcurrentRequestLimitFault
-        // / WS_REQUEST_BLOCKED, ExceededRequestLimitFault / WS_CONCUR_SESSION_DISALLWD) but not that of the REST
-        // record and query services; "Concurrency Governance and Session Management" (subsect_1559222360) only says
-        // that each REST request counts toward the account limit. The REST services answer 429 Too Many Requests
-        // with o:errorCode CONCURRENCY_LIMIT_EXCEEDED in practice (observed, not documented); the sandbox answers so.
-        if (!tryAcquire()) {
-            throttled.incrementAndGet();
-            throw new Failure(429, NetSuiteErrors.CONCURRENCY_LIMIT_EXCEEDED, NetSuiteErrors.CONCURRENCY_DETAIL, null);
+        pause();
+        if (suiteql) {
+            return suiteql(exchange, body);
         }
-        try {
-            pause();
-            if (suiteql) {
-                return suiteql(exchange, body);
-            }
-            return route(exchange.getRequestMethod(), exchange.getRequestURI(), body);
-        } finally {
-            inFlight.decrementAndGet();
-        }
+        return route(exchange.getRequestMethod(), exchange.getRequestURI(), body);
     }
+
+    /**
+     * A record or query request takes one of the account's concurrent places from its arrival until it has answered:
+     * its processing (the injected latency, {@link #processingDelayMillis}) and an answer held past the client's
+     * timeout count, as NetSuite counts each REST request toward the account limit until it completes ("Concurrency
+     * Governance and Session Management", subsect_1559222360: a request that takes more than 15 minutes times out),
+     * whether or not the client still waits for it. The token endpoint and the sandbox's controls take no place.
+     * <p>
+     * NetSuite Help "Errors Related to Concurrency Violations" (bridgehead_1525252812) documents the answers of
+     * RESTlets (HTTP 400, SSS_REQUEST_LIMIT_EXCEEDED) and of SOAP web services (ExceededConcurrentRequestLimitFault
+     * / WS_REQUEST_BLOCKED, ExceededRequestLimitFault / WS_CONCUR_SESSION_DISALLWD) but not that of the REST
+     * record and query services. The REST services answer 429 Too Many Requests with o:errorCode
+     * CONCURRENCY_LIMIT_EXCEEDED in practice (observed, not documented); the sandbox answers so, at once.
+     */
+    @Override
+    protected Runnable enter(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (!path.startsWith(RECORD_PATH + "/") && !SUITEQL_PATH.equals(path)) {
+            return super.enter(exchange);
+        }
+        if (!tryAcquire()) {
+            requests.incrementAndGet();
+            throttled.incrementAndGet();
+            String body = readBody(exchange);
+            logWrite(exchange, body, 429);
+            send(exchange, Reply.error(429, NetSuiteErrors.problem(429, NetSuiteErrors.CONCURRENCY_LIMIT_EXCEEDED,
+                    NetSuiteErrors.CONCURRENCY_DETAIL, null)));
+            return null;
+        }
+        long admitted = System.nanoTime();
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Runnable release = () -> {
+            if (held.compareAndSet(true, false)) {
+                busyNanos.addAndGet(System.nanoTime() - admitted);
+                inFlight.decrementAndGet();
+            }
+        };
+        place.set(release);
+        return () -> {
+            release.run();
+            place.remove();
+        };
+    }
+
+    /**
+     * The place of the request this thread serves ({@link #enter}), given back once, when its answer goes out (a
+     * thread serves one request at a time; the JDK's exchange attributes are shared by the context's exchanges).
+     */
+    private final ThreadLocal<Runnable> place = new ThreadLocal<>();
 
     /**
      * Admits a request if fewer than the limit are in flight. A compare-and-set counter rather than a Semaphore,
@@ -897,6 +942,11 @@ public class ErpSandbox extends SandboxServer {
     }
 
     private void send(HttpExchange exchange, Reply reply) throws IOException {
+        // the request's place is free once its answer is ready, before the client can read it and send the next one
+        Runnable release = place.get();
+        if (release != null) {
+            release.run();
+        }
         if (reply.location() != null) {
             exchange.getResponseHeaders().set("Location", reply.location());
         }

@@ -289,6 +289,33 @@ class ErpSandboxTest extends ErpSandboxTestBase {
     }
 
     @Test
+    void aRequestHoldsItsPlaceUntilItHasAnsweredEvenPastTheClientsTimeout() throws Exception {
+        // NetSuite counts a REST request toward the account's concurrency limit until it completes
+        // (subsect_1559222360): its processing time takes the place, also when the client has given up on the answer
+        // (a chaos hold is processing time of the same kind)
+        createCustomer("SF-001");
+        erp.concurrencyLimit(1).faults().latency(1_500);
+        Duration before = erp.placeTime();
+        HttpRequest impatient = HttpRequest.newBuilder(URI.create(erp.baseUrl() + RECORDS + "/customer/1000"))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofMillis(300)).GET().build();
+        assertThatThrownBy(() -> http.send(impatient, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(java.net.http.HttpTimeoutException.class);
+
+        // the client gave up; the ERP still works on it: the next request is refused at once
+        long sent = System.nanoTime();
+        JsonNode detail = errorDetail(send("GET", "/customer/1000", null), 429);
+        assertThat(detail.path("o:errorCode").asText()).isEqualTo("CONCURRENCY_LIMIT_EXCEEDED");
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofMillis(500));
+
+        // once the first one has answered its place is free again, and the time it held it is counted
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> erp.placeTime().minus(before).toMillis() >= 1_500);
+        assertThat(send("GET", "/customer/1000", null).statusCode()).isEqualTo(200);
+        assertThat(erp.placeTime().minus(before).toMillis()).isGreaterThanOrEqualTo(3_000);
+        assertThat(erp.throttledCount()).isEqualTo(1);
+    }
+
+    @Test
     void injectedFailuresComeInNetSuitesShape() throws Exception {
         erp.faults().failNext(2, 503);
 
