@@ -3,7 +3,6 @@ package dev.revenuebridge.stripe;
 import com.stripe.exception.ApiConnectionException;
 import com.stripe.exception.StripeException;
 import com.stripe.net.HttpClient;
-import com.stripe.net.HttpURLConnectionClient;
 import com.stripe.net.StripeRequest;
 import com.stripe.net.StripeResponse;
 import dev.revenuebridge.throttle.RequestRateLimiter;
@@ -15,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * The SDK's own HTTP client behind the bridge's Stripe rate limiters. Stripe limits requests per second globally and,
+ * The HTTP client (StripeConnectionClient, the SDK's own but for one header built once) behind the bridge's Stripe rate limiters. Stripe limits requests per second globally and,
  * besides, per endpoint (25/s by default) and for the Search API (20 read requests/s), see
  * https://docs.stripe.com/rate-limits; an endpoint is a named operation, so GET /v1/customers/{id} counts the same
  * whatever the id. Every attempt, the SDK's retries included, waits for room in its endpoint's one-second window (the
@@ -36,7 +35,7 @@ final class ThrottledStripeHttpClient extends HttpClient {
             "terminal", "issuing", "radar", "reporting", "sigma", "identity", "treasury", "financial_connections",
             "climate", "apps", "forwarding", "entitlements");
 
-    private final HttpClient delegate = new HttpURLConnectionClient();
+    private final HttpClient delegate = new StripeConnectionClient();
     private final RequestRateLimiter global;
     private final int perEndpoint;
     private final int search;

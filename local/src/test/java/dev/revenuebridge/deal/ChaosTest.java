@@ -74,11 +74,16 @@ class ChaosTest extends BridgeTestSupport {
         }
 
         // chaos alone rarely outlasts a retry now that a deal makes few Salesforce calls and write-backs are retried
-        // from their queue: a short ERP outage while deals are in flight makes sure some do (long enough for a deal's
-        // first try and its retry to fail: the ERP has up to 15 requests of the 64 deals in flight at once)
+        // from their queue: an ERP outage while deals are in flight makes sure some do. It lasts until a deal has
+        // outlasted its retry, not a number of answers or a fixed time: a deal's retry waits for an ERP place behind
+        // every other deal's request (ErpPlaces is fair) and the HTTP client sends a 503 again after a second, so
+        // 48 failed answers went to 48 deals' first tries and none to a retry
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
                 .until(() -> opportunities.stream().filter(this::synced).count() >= 20);
-        INFRA.erp().faults().failNext(48, 503);
+        INFRA.erp().faults().outage(503);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !openDeadLetters().isEmpty());
+        INFRA.erp().faults().endOutage();
 
         // every deal ends Synced on the Opportunity or kept as an open dead letter
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {

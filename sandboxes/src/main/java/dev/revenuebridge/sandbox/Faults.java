@@ -92,6 +92,8 @@ public final class Faults {
     public Faults latency(long millis) { this.latencyMillis = millis; return this; }
     public Faults failNext(int count, int status) { this.status = status; this.failNext.set(count); return this; }
     public Faults outage(int status) { this.status = status; this.failAlways = true; return this; }
+    /** Ends an {@link #outage(int)}, leaving chaos and latency as they are. */
+    public Faults endOutage() { this.failAlways = false; return this; }
     public Faults dropNext(int count) { this.dropNext.set(count); return this; }
 
     public Faults clear() {
