@@ -186,6 +186,14 @@ public final class StripeSandbox extends SandboxServer {
         return this;
     }
 
+    /** How long events are kept (Stripe: 30 days); older ones are forgotten as new ones come. */
+    public StripeSandbox eventRetention(Duration retention) {
+        synchronized (store) {
+            store.eventRetention(retention);
+        }
+        return this;
+    }
+
     /** Forgets all idempotency keys, as Stripe does after a day. */
     public void forgetIdempotencyKeys() { idempotencyKeys.clear(); }
 

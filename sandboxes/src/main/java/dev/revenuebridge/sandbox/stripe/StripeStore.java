@@ -2,6 +2,7 @@ package dev.revenuebridge.sandbox.stripe;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -77,6 +78,15 @@ final class StripeStore {
     }
 
     void clock(Clock clock) { this.clock = clock; }
+
+    /**
+     * How long events are kept: Stripe keeps them 30 days ("List all events, going back up to 30 days",
+     * https://docs.stripe.com/api/events/list). Each holds a copy of its object, so a long benchmark that compresses
+     * days into an hour shortens it.
+     */
+    private Duration eventRetention = Duration.ofDays(30);
+
+    void eventRetention(Duration retention) { this.eventRetention = retention; }
 
     /** Now, in epoch seconds, as Stripe stamps objects. */
     long now() { return clock.instant().getEpochSecond(); }
@@ -460,7 +470,18 @@ final class StripeStore {
         event.put("type", type);
         add("events", event);
         pendingEvents.add(event);
+        purgeEventsBefore(now() - eventRetention.toSeconds());
         return event;
+    }
+
+    /** Forgets the events created before {@code cutoff} (epoch seconds), oldest first (they are kept in order). */
+    private void purgeEventsBefore(long cutoff) {
+        var events = objects.get("events").values().iterator();
+        while (events.hasNext()) {
+            Object created = events.next().get("created");
+            if (!(created instanceof Number n) || n.longValue() >= cutoff) break;
+            events.remove();
+        }
     }
 
     /** The events emitted since the last call, for the listeners. */

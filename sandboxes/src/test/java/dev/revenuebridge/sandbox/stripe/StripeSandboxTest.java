@@ -535,4 +535,25 @@ class StripeSandboxTest {
     private static JsonNode error(HttpResponse<String> response) throws IOException {
         return RawStripeHttp.error(response);
     }
+
+    @Test
+    void eventsOlderThanTheRetentionAreForgotten() throws Exception {
+        // Stripe lists events going back up to 30 days (https://docs.stripe.com/api/events/list)
+        Customer kept30Days = client.customers().create(CustomerCreateParams.builder().setName("Acme").build());
+        sandbox.clock(Clock.fixed(NOW.plusSeconds(29L * 86_400), ZoneOffset.UTC));
+        client.customers().create(CustomerCreateParams.builder().setName("Globex").build());
+        assertThat(sandbox.objects("events")).hasSize(2);
+
+        sandbox.clock(Clock.fixed(NOW.plusSeconds(31L * 86_400), ZoneOffset.UTC));
+        client.customers().create(CustomerCreateParams.builder().setName("Initech").build());
+        assertThat(sandbox.objects("events")).hasSize(2)
+                .noneMatch(e -> kept30Days.getId().equals(((Map<?, ?>) ((Map<?, ?>) e.get("data")).get("object")).get("id")));
+
+        sandbox.eventRetention(java.time.Duration.ofMinutes(10));
+        sandbox.clock(Clock.fixed(NOW.plusSeconds(31L * 86_400 + 601), ZoneOffset.UTC));
+        Customer last = client.customers().create(CustomerCreateParams.builder().setName("Umbrella").build());
+        assertThat(sandbox.objects("events")).singleElement()
+                .satisfies(e -> assertThat(((Map<?, ?>) ((Map<?, ?>) e.get("data")).get("object")).get("id")).isEqualTo(last.getId()));
+        assertThat(sandbox.objects("customers")).hasSize(4);
+    }
 }
