@@ -40,15 +40,8 @@ class ChangeEventJsonTest {
 
     @Test
     void aDecodedEventIsItsFieldsAsPlainJson() throws Exception {
-        GenericRecord header = new GenericData.Record(SCHEMA.getField("ChangeEventHeader").schema());
-        header.put("entityName", "Opportunity");
-        header.put("recordIds", List.of("006Dn00000SeedAAA"));
-        header.put("changeType", new GenericData.EnumSymbol(header.getSchema().getField("changeType").schema(), "UPDATE"));
-        header.put("commitTimestamp", 1_766_163_900_000L);
-        header.put("sequenceNumber", 1);
-        header.put("changedFields", List.of("0x18"));
         GenericRecord event = new GenericData.Record(SCHEMA);
-        event.put("ChangeEventHeader", header);
+        event.put("ChangeEventHeader", header("UPDATE", 1_766_163_900_000L, List.of("0x18")));
         event.put("Name", "Acme \"platform\" renewal");
         event.put("IsWon", true);
         event.put("Amount", 120_000.0);
@@ -86,17 +79,22 @@ class ChangeEventJsonTest {
     }
 
     private static GenericRecord minimal(GenericRecord address) {
+        GenericRecord event = new GenericData.Record(SCHEMA);
+        event.put("ChangeEventHeader", header("CREATE", 1L, List.of()));
+        event.put("BillingAddress", address);
+        return event;
+    }
+
+    /** The change event header of the seed Opportunity. */
+    private static GenericRecord header(String changeType, long commitTimestamp, List<String> changedFields) {
         GenericRecord header = new GenericData.Record(SCHEMA.getField("ChangeEventHeader").schema());
         header.put("entityName", "Opportunity");
         header.put("recordIds", List.of("006Dn00000SeedAAA"));
-        header.put("changeType", new GenericData.EnumSymbol(header.getSchema().getField("changeType").schema(), "CREATE"));
-        header.put("commitTimestamp", 1L);
+        header.put("changeType", new GenericData.EnumSymbol(header.getSchema().getField("changeType").schema(), changeType));
+        header.put("commitTimestamp", commitTimestamp);
         header.put("sequenceNumber", 1);
-        header.put("changedFields", List.of());
-        GenericRecord event = new GenericData.Record(SCHEMA);
-        event.put("ChangeEventHeader", header);
-        event.put("BillingAddress", address);
-        return event;
+        header.put("changedFields", changedFields);
+        return header;
     }
 
     private static GenericRecord roundTrip(GenericRecord event) throws Exception {
